@@ -1,0 +1,355 @@
+/**
+ * @file rvc.h
+ * @brief The stable C ABI of rvc: Retrieval-based Voice Conversion as a library.
+ *
+ * @mainpage rvc C API
+ *
+ * Walkthrough
+ * -----------
+ * Every call that can fail returns an ::rvc_status; 0 (::RVC_OK) is success. On failure,
+ * rvc_last_error_message() returns this thread's explanation, naming the file or parameter and
+ * what to do, and every output parameter is left untouched.
+ *
+ * @code
+ * #include <rvc/rvc.h>
+ *
+ * rvc_audio* audio = NULL;
+ * if (rvc_audio_load("input (take 2).wav", 16000, &audio) != RVC_OK) {
+ *   fprintf(stderr, "rvc: %s\n", rvc_last_error_message());
+ *   return 1;
+ * }
+ * const float* samples = rvc_audio_samples(audio);         // mono, 16 kHz, owned by `audio`
+ * int64_t count = rvc_audio_num_samples(audio);
+ * rvc_audio_write("out.flac", samples, count, 16000, NULL);  // written atomically
+ * rvc_audio_destroy(audio);
+ *
+ * rvc_model_info* info = NULL;
+ * if (rvc_model_info_load("weights/voice.pth", &info) == RVC_OK) {
+ *   printf("%s %d Hz, pitch %d\n", rvc_model_info_version(info),
+ *          rvc_model_info_sample_rate_hz(info), rvc_model_info_has_pitch(info));
+ *   rvc_model_info_destroy(info);
+ * }
+ * @endcode
+ *
+ * Conventions
+ * -----------
+ * - Strings, paths included, are UTF-8 on every platform.
+ * - Objects are opaque handles created by `rvc_<object>_load` or `_create` and released by
+ *   `rvc_<object>_destroy`; destroying NULL is a no-op.
+ * - Config structs start with `struct_size`; fill them with their `_init` function, then change
+ *   fields. Fields are only ever appended. A NULL config means defaults.
+ * - Flags are `int32_t` (0 = false). Units are in names (`_hz`, `_samples`, `_bytes`).
+ * - Threads: every function may be called from any thread. A handle may be read from several
+ *   threads at once; nothing here is real-time safe unless its documentation says so.
+ */
+#ifndef RVC_RVC_H_
+#define RVC_RVC_H_
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** @brief Marks a function exported from the shared library. */
+#if defined(_WIN32) && defined(RVC_BUILDING_LIBRARY)
+#define RVC_API __declspec(dllexport)
+#elif defined(_WIN32)
+#define RVC_API __declspec(dllimport)
+#else
+#define RVC_API __attribute__((visibility("default")))
+#endif
+
+/** @brief Marks a function that a later version will remove. */
+#if defined(__GNUC__) || defined(__clang__)
+#define RVC_DEPRECATED(message) __attribute__((deprecated(message)))
+#else
+#define RVC_DEPRECATED(message)
+#endif
+
+/**
+ * @defgroup rvc_status Status codes and errors
+ * @{
+ */
+
+/** @brief Result of every fallible call: 0 is success, anything else an ::rvc_status_code. */
+typedef int32_t rvc_status;
+
+/** @brief The values an ::rvc_status can take. */
+enum rvc_status_code {
+  RVC_OK = 0,                      /**< Success. */
+  RVC_ERROR_INVALID_ARGUMENT = 1,  /**< A parameter is NULL, out of range or inconsistent. */
+  RVC_ERROR_FILE_NOT_FOUND = 2,    /**< A path does not exist or cannot be opened. */
+  RVC_ERROR_IO = 3,                /**< Reading or writing failed (disk full, permissions). */
+  RVC_ERROR_CORRUPT_FILE = 4,      /**< A file is truncated, damaged or not what it claims. */
+  RVC_ERROR_UNSUPPORTED = 5,       /**< A valid request this build cannot handle. */
+  RVC_ERROR_INVALID_AUDIO = 6,     /**< Audio that is empty, too short or holds NaN/Inf. */
+  RVC_ERROR_BUFFER_TOO_SMALL = 7,  /**< A caller buffer is too small; the needed size is reported. */
+  RVC_ERROR_OUT_OF_MEMORY = 8,     /**< An allocation failed. */
+  RVC_ERROR_INTERNAL = 9,          /**< A bug in rvc; please report it with the message. */
+  RVC_ERROR_WRONG_MODEL_KIND = 10  /**< A file of another kind (e.g. a training checkpoint). */
+};
+
+/**
+ * @brief Why the most recent rvc call on this thread failed ("" after a success).
+ *
+ * The pointer stays valid until the next rvc call on the same thread. Any thread; real-time safe.
+ */
+RVC_API const char* rvc_last_error_message(void);
+
+/** @brief A short constant name for a status ("corrupt file"). Any thread; real-time safe. */
+RVC_API const char* rvc_status_name(rvc_status status);
+
+/** @brief The library version, "MAJOR.MINOR.PATCH". Any thread; real-time safe. */
+RVC_API const char* rvc_version_string(void);
+
+/** @} */
+
+/**
+ * @defgroup rvc_audio Audio files
+ * Reading any format libsndfile knows (WAV, FLAC, OGG, MP3, ...) as mono float, and writing
+ * WAV, FLAC and OGG atomically.
+ * @{
+ */
+
+/** @brief Decoded mono audio owned by the library. */
+typedef struct rvc_audio rvc_audio;
+
+/**
+ * @brief Reads an audio file, averages its channels to mono and resamples it.
+ *
+ * @param path UTF-8 path; spaces, parentheses and non-ASCII characters are fine.
+ * @param sample_rate_hz Rate to resample to (soxr, high quality); 0 keeps the file's rate.
+ * @param[out] out_audio Receives a new handle; release it with rvc_audio_destroy().
+ * @return ::RVC_OK, or ::RVC_ERROR_FILE_NOT_FOUND, ::RVC_ERROR_CORRUPT_FILE,
+ *         ::RVC_ERROR_INVALID_AUDIO (no samples, NaN/Inf), ::RVC_ERROR_INVALID_ARGUMENT.
+ * Any thread; not real-time safe (reads files, allocates).
+ */
+RVC_API rvc_status rvc_audio_load(const char* path, int32_t sample_rate_hz, rvc_audio** out_audio);
+
+/** @brief The samples, valid until rvc_audio_destroy(). NULL for a NULL handle. */
+RVC_API const float* rvc_audio_samples(const rvc_audio* audio);
+
+/** @brief Number of samples (0 for a NULL handle). */
+RVC_API int64_t rvc_audio_num_samples(const rvc_audio* audio);
+
+/** @brief Sample rate in Hz (0 for a NULL handle). */
+RVC_API int32_t rvc_audio_sample_rate_hz(const rvc_audio* audio);
+
+/** @brief Releases audio; NULL is a no-op. */
+RVC_API void rvc_audio_destroy(rvc_audio* audio);
+
+/**
+ * @brief Reads an audio file into a caller-owned buffer.
+ *
+ * Same decoding as rvc_audio_load(). When @p capacity_samples is too small (or @p buffer is NULL)
+ * the call returns ::RVC_ERROR_BUFFER_TOO_SMALL and still stores the needed count in
+ * @p out_num_samples, so a caller can ask for the size first.
+ *
+ * @param path UTF-8 path.
+ * @param sample_rate_hz Rate to resample to; 0 keeps the file's rate.
+ * @param buffer Destination, or NULL to query the size.
+ * @param capacity_samples Number of floats @p buffer holds.
+ * @param[out] out_num_samples Samples written (or needed).
+ * @param[out] out_sample_rate_hz Rate of the samples; may be NULL.
+ */
+RVC_API rvc_status rvc_audio_read(const char* path, int32_t sample_rate_hz, float* buffer,
+                                  int64_t capacity_samples, int64_t* out_num_samples,
+                                  int32_t* out_sample_rate_hz);
+
+/** @brief Sample encodings for rvc_audio_write(). */
+enum rvc_audio_encoding {
+  RVC_AUDIO_ENCODING_AUTO = 0,   /**< 16-bit PCM for .wav/.flac, Vorbis for .ogg. */
+  RVC_AUDIO_ENCODING_PCM16 = 1,  /**< 16-bit integers. */
+  RVC_AUDIO_ENCODING_PCM24 = 2,  /**< 24-bit integers. */
+  RVC_AUDIO_ENCODING_FLOAT32 = 3 /**< 32-bit float (.wav only). */
+};
+
+/** @brief Options of rvc_audio_write(). */
+typedef struct rvc_audio_write_config {
+  uint32_t struct_size; /**< sizeof(rvc_audio_write_config), set by the init function. */
+  int32_t encoding;     /**< An ::rvc_audio_encoding; 0 = auto. */
+} rvc_audio_write_config;
+
+/** @brief Fills @p config with defaults. */
+RVC_API void rvc_audio_write_config_init(rvc_audio_write_config* config);
+
+/**
+ * @brief Writes mono samples to a .wav, .flac or .ogg file (chosen by the extension).
+ *
+ * The file appears atomically: it is written under a temporary name and renamed, so a crash never
+ * leaves half a file. Integer encodings clip to [-1, 1].
+ *
+ * @param path UTF-8 path.
+ * @param samples @p num_samples floats, finite.
+ * @param num_samples At least 1.
+ * @param sample_rate_hz Rate of the samples.
+ * @param config Options, or NULL for defaults.
+ * Any thread; not real-time safe.
+ */
+RVC_API rvc_status rvc_audio_write(const char* path, const float* samples, int64_t num_samples,
+                                   int32_t sample_rate_hz, const rvc_audio_write_config* config);
+
+/** @} */
+
+/**
+ * @defgroup rvc_checkpoint PyTorch checkpoints
+ * Reading `torch.save` files (zip format) as a tree of values, with no Python and nothing
+ * executed. Values are borrowed from their checkpoint and valid until it is destroyed.
+ * @{
+ */
+
+/** @brief A loaded checkpoint file. */
+typedef struct rvc_checkpoint rvc_checkpoint;
+/** @brief One value inside a checkpoint (borrowed; never destroyed by the caller). */
+typedef struct rvc_value rvc_value;
+
+/** @brief Kinds of ::rvc_value. */
+enum rvc_value_kind {
+  RVC_VALUE_NONE = 0,   /**< Python None. */
+  RVC_VALUE_BOOL = 1,   /**< bool: rvc_value_int() gives 0 or 1. */
+  RVC_VALUE_INT = 2,    /**< int (64-bit). */
+  RVC_VALUE_FLOAT = 3,  /**< float (double). */
+  RVC_VALUE_STRING = 4, /**< str, UTF-8. */
+  RVC_VALUE_BYTES = 5,  /**< bytes. */
+  RVC_VALUE_LIST = 6,   /**< list (sets too). */
+  RVC_VALUE_TUPLE = 7,  /**< tuple. */
+  RVC_VALUE_DICT = 8,   /**< dict or OrderedDict, in insertion order. */
+  RVC_VALUE_TENSOR = 9, /**< torch tensor or parameter. */
+  RVC_VALUE_OBJECT = 10 /**< an instance of another class, kept as data (class, args, state). */
+};
+
+/** @brief Element types of tensors. */
+enum rvc_dtype {
+  RVC_DTYPE_FLOAT16 = 0,  /**< IEEE half. */
+  RVC_DTYPE_BFLOAT16 = 1, /**< bfloat16. */
+  RVC_DTYPE_FLOAT32 = 2,  /**< float. */
+  RVC_DTYPE_FLOAT64 = 3,  /**< double. */
+  RVC_DTYPE_INT64 = 4,    /**< int64_t. */
+  RVC_DTYPE_INT32 = 5,    /**< int32_t. */
+  RVC_DTYPE_INT16 = 6,    /**< int16_t. */
+  RVC_DTYPE_INT8 = 7,     /**< int8_t. */
+  RVC_DTYPE_UINT8 = 8,    /**< uint8_t. */
+  RVC_DTYPE_BOOL = 9      /**< one byte, 0 or 1. */
+};
+
+/**
+ * @brief Reads a `torch.save` file.
+ * @param path UTF-8 path.
+ * @param[out] out_checkpoint New handle; release with rvc_checkpoint_destroy().
+ * @return ::RVC_OK, ::RVC_ERROR_FILE_NOT_FOUND, ::RVC_ERROR_CORRUPT_FILE (truncated, damaged or
+ *         hostile), ::RVC_ERROR_UNSUPPORTED (legacy format, exotic dtype).
+ * Any thread; not real-time safe.
+ */
+RVC_API rvc_status rvc_checkpoint_load(const char* path, rvc_checkpoint** out_checkpoint);
+
+/** @brief Releases a checkpoint and every value borrowed from it; NULL is a no-op. */
+RVC_API void rvc_checkpoint_destroy(rvc_checkpoint* checkpoint);
+
+/** @brief The top-level value (NULL for a NULL handle). */
+RVC_API const rvc_value* rvc_checkpoint_root(const rvc_checkpoint* checkpoint);
+
+/** @brief The ::rvc_value_kind of a value (::RVC_VALUE_NONE for NULL). */
+RVC_API int32_t rvc_value_kind(const rvc_value* value);
+
+/** @brief Items of a list, tuple or dict; bytes of a str or bytes; 0 otherwise. */
+RVC_API int64_t rvc_value_length(const rvc_value* value);
+
+/** @brief Item @p index of a list or tuple, or the value of dict entry @p index; NULL if none. */
+RVC_API const rvc_value* rvc_value_item(const rvc_value* value, int64_t index);
+
+/** @brief The key of dict entry @p index; NULL if none. */
+RVC_API const rvc_value* rvc_value_key(const rvc_value* value, int64_t index);
+
+/** @brief The dict value under the string @p key; NULL if absent or not a dict. */
+RVC_API const rvc_value* rvc_value_find(const rvc_value* value, const char* key);
+
+/** @brief An int or bool as int64 (0 for other kinds). */
+RVC_API int64_t rvc_value_int(const rvc_value* value);
+
+/** @brief A float, or an int converted (0 for other kinds). */
+RVC_API double rvc_value_float(const rvc_value* value);
+
+/**
+ * @brief The bytes of a str (UTF-8) or bytes value, NUL-terminated; NULL for other kinds.
+ * @param value The value.
+ * @param[out] out_size Receives the length without the terminator; may be NULL.
+ */
+RVC_API const char* rvc_value_string(const rvc_value* value, int64_t* out_size);
+
+/** @brief The ::rvc_dtype of a tensor (-1 for other kinds). */
+RVC_API int32_t rvc_value_tensor_dtype(const rvc_value* value);
+
+/** @brief Number of dimensions of a tensor (-1 for other kinds). */
+RVC_API int32_t rvc_value_tensor_rank(const rvc_value* value);
+
+/** @brief Extent of dimension @p dim of a tensor (-1 when out of range). */
+RVC_API int64_t rvc_value_tensor_dim(const rvc_value* value, int32_t dim);
+
+/**
+ * @brief Copies a tensor's elements in row-major order, in its own dtype.
+ * @param value A tensor value.
+ * @param buffer Destination of at least numel × element-size bytes.
+ * @param capacity_bytes Size of @p buffer; too small gives ::RVC_ERROR_BUFFER_TOO_SMALL.
+ */
+RVC_API rvc_status rvc_value_tensor_copy(const rvc_value* value, void* buffer, int64_t capacity_bytes);
+
+/**
+ * @brief "module.Class" of an object value ("argparse.Namespace"); NULL for other kinds.
+ *
+ * The string stays valid until the next call of this function on the same thread.
+ */
+RVC_API const char* rvc_value_object_class(const rvc_value* value);
+
+/** @brief The constructor arguments of an object value, a tuple; NULL for other kinds. */
+RVC_API const rvc_value* rvc_value_object_args(const rvc_value* value);
+
+/** @brief The state an object value was given (often a dict); NULL when it has none. */
+RVC_API const rvc_value* rvc_value_object_state(const rvc_value* value);
+
+/** @} */
+
+/**
+ * @defgroup rvc_model_info Voice model metadata
+ * What an RVC voice model file (`weights/<name>.pth`) says about itself.
+ * @{
+ */
+
+/** @brief Metadata of one voice model. */
+typedef struct rvc_model_info rvc_model_info;
+
+/**
+ * @brief Reads a voice model's metadata.
+ * @param path UTF-8 path of a `weights/<name>.pth` file.
+ * @param[out] out_info New handle; release with rvc_model_info_destroy().
+ * @return ::RVC_OK, ::RVC_ERROR_WRONG_MODEL_KIND for training checkpoints, content encoders and
+ *         pitch models (the message says which), ::RVC_ERROR_CORRUPT_FILE, ::RVC_ERROR_FILE_NOT_FOUND.
+ */
+RVC_API rvc_status rvc_model_info_load(const char* path, rvc_model_info** out_info);
+
+/** @brief "v1" or "v2". */
+RVC_API const char* rvc_model_info_version(const rvc_model_info* info);
+
+/** @brief Output sample rate in Hz (32000, 40000, 48000). */
+RVC_API int32_t rvc_model_info_sample_rate_hz(const rvc_model_info* info);
+
+/** @brief 1 for a pitch-guided model, 0 for a model without pitch. */
+RVC_API int32_t rvc_model_info_has_pitch(const rvc_model_info* info);
+
+/** @brief The model's free-text info (e.g. "200epoch"). */
+RVC_API const char* rvc_model_info_text(const rvc_model_info* info);
+
+/** @brief Everything, including the synthesizer config, as one JSON object. */
+RVC_API const char* rvc_model_info_json(const rvc_model_info* info);
+
+/** @brief Releases the metadata; NULL is a no-op. */
+RVC_API void rvc_model_info_destroy(rvc_model_info* info);
+
+/** @} */
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* RVC_RVC_H_ */

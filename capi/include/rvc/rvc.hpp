@@ -1,0 +1,119 @@
+/// @file rvc.hpp
+/// @brief Header-only C++ RAII wrapper over the C ABI (rvc.h): handles that free themselves and
+/// failures thrown as rvc::capi::Error. Needs only librvc at link time.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "rvc/rvc.h"
+
+namespace rvc::capi {
+
+/// A failed C call: its status and rvc_last_error_message().
+class Error : public std::runtime_error {
+ public:
+  /// Wraps `status` with `message`.
+  Error(rvc_status status, const std::string& message) : std::runtime_error(message), status_(status) {}
+  /// The C status code.
+  rvc_status status() const noexcept { return status_; }
+
+ private:
+  rvc_status status_;
+};
+
+/// Throws Error when `status` is not RVC_OK.
+inline void check(rvc_status status) {
+  if (status != RVC_OK) throw Error(status, rvc_last_error_message());
+}
+
+/// The library version, "MAJOR.MINOR.PATCH".
+inline std::string version() { return rvc_version_string(); }
+
+/// Decoded mono audio.
+class Audio {
+ public:
+  /// Reads `path`, resampled to `sample_rate_hz` (0 keeps the file's rate).
+  static Audio load(const std::string& path, int32_t sample_rate_hz = 0) {
+    rvc_audio* handle = nullptr;
+    check(rvc_audio_load(path.c_str(), sample_rate_hz, &handle));
+    return Audio(handle);
+  }
+  /// The samples, valid while this object lives.
+  const float* data() const { return rvc_audio_samples(handle_.get()); }
+  /// Number of samples.
+  int64_t size() const { return rvc_audio_num_samples(handle_.get()); }
+  /// Sample rate in Hz.
+  int32_t sample_rate_hz() const { return rvc_audio_sample_rate_hz(handle_.get()); }
+  /// Releases ownership of the C handle to the caller.
+  rvc_audio* release() { return handle_.release(); }
+
+ private:
+  struct Deleter {
+    void operator()(rvc_audio* audio) const { rvc_audio_destroy(audio); }
+  };
+  explicit Audio(rvc_audio* handle) : handle_(handle) {}
+  std::unique_ptr<rvc_audio, Deleter> handle_;
+};
+
+/// Writes mono samples (.wav, .flac or .ogg by extension) atomically.
+inline void write_audio(const std::string& path, const float* samples, int64_t num_samples,
+                        int32_t sample_rate_hz, int32_t encoding = RVC_AUDIO_ENCODING_AUTO) {
+  rvc_audio_write_config config;
+  rvc_audio_write_config_init(&config);
+  config.encoding = encoding;
+  check(rvc_audio_write(path.c_str(), samples, num_samples, sample_rate_hz, &config));
+}
+
+/// A loaded torch.save file; its values are borrowed `const rvc_value*` pointers.
+class Checkpoint {
+ public:
+  /// Reads `path`.
+  static Checkpoint load(const std::string& path) {
+    rvc_checkpoint* handle = nullptr;
+    check(rvc_checkpoint_load(path.c_str(), &handle));
+    return Checkpoint(handle);
+  }
+  /// The top-level value, valid while this object lives.
+  const rvc_value* root() const { return rvc_checkpoint_root(handle_.get()); }
+
+ private:
+  struct Deleter {
+    void operator()(rvc_checkpoint* checkpoint) const { rvc_checkpoint_destroy(checkpoint); }
+  };
+  explicit Checkpoint(rvc_checkpoint* handle) : handle_(handle) {}
+  std::unique_ptr<rvc_checkpoint, Deleter> handle_;
+};
+
+/// Metadata of a voice model file.
+class ModelInfo {
+ public:
+  /// Reads `path` (a weights/*.pth voice model).
+  static ModelInfo load(const std::string& path) {
+    rvc_model_info* handle = nullptr;
+    check(rvc_model_info_load(path.c_str(), &handle));
+    return ModelInfo(handle);
+  }
+  /// "v1" or "v2".
+  std::string version() const { return rvc_model_info_version(handle_.get()); }
+  /// Output rate in Hz.
+  int32_t sample_rate_hz() const { return rvc_model_info_sample_rate_hz(handle_.get()); }
+  /// True for pitch-guided models.
+  bool has_pitch() const { return rvc_model_info_has_pitch(handle_.get()) != 0; }
+  /// The free-text info.
+  std::string text() const { return rvc_model_info_text(handle_.get()); }
+  /// Everything as a JSON object.
+  std::string json() const { return rvc_model_info_json(handle_.get()); }
+
+ private:
+  struct Deleter {
+    void operator()(rvc_model_info* info) const { rvc_model_info_destroy(info); }
+  };
+  explicit ModelInfo(rvc_model_info* handle) : handle_(handle) {}
+  std::unique_ptr<rvc_model_info, Deleter> handle_;
+};
+
+}  // namespace rvc::capi

@@ -1,0 +1,313 @@
+// The C ABI: thin translations between C types and the C++ core, each behind the barrier.
+#include <algorithm>
+#include <cstring>
+
+#include "barrier.hpp"
+#include "rvc/audio/audio_file.hpp"
+#include "rvc/io/checkpoint.hpp"
+#include "rvc/model/model_info.hpp"
+#include "rvc/rvc.h"
+#include "rvc/version.hpp"
+
+struct rvc_audio {
+  rvc::audio::AudioBuffer buffer;
+};
+
+struct rvc_checkpoint {
+  rvc::io::Value root;
+};
+
+struct rvc_model_info {
+  rvc::model::ModelInfo info;
+  std::string json;
+};
+
+static_assert(RVC_VALUE_OBJECT == static_cast<int>(rvc::io::Value::Kind::kObject));
+static_assert(RVC_VALUE_TENSOR == static_cast<int>(rvc::io::Value::Kind::kTensor));
+static_assert(RVC_DTYPE_BOOL == static_cast<int>(rvc::io::DType::kBool));
+static_assert(RVC_DTYPE_UINT8 == static_cast<int>(rvc::io::DType::kUInt8));
+static_assert(RVC_ERROR_WRONG_MODEL_KIND == static_cast<int>(rvc::ErrorCode::kWrongModelKind));
+static_assert(RVC_AUDIO_ENCODING_FLOAT32 == static_cast<int>(rvc::audio::AudioEncoding::kFloat32));
+
+namespace {
+
+thread_local std::string t_last_error;
+
+const rvc::io::Value* as_value(const rvc_value* value) {
+  return reinterpret_cast<const rvc::io::Value*>(value);
+}
+const rvc_value* as_handle(const rvc::io::Value* value) {
+  return reinterpret_cast<const rvc_value*>(value);
+}
+
+rvc::audio::AudioBuffer read(const char* path, int32_t sample_rate_hz) {
+  rvc::audio::AudioReadConfig config;
+  config.sample_rate_hz = sample_rate_hz;
+  return rvc::audio::read_audio(path, config);
+}
+
+}  // namespace
+
+namespace rvc::capi {
+void set_last_error(const std::string& message) { t_last_error = message; }
+}  // namespace rvc::capi
+
+using rvc::capi::guarded;
+using rvc::capi::require;
+
+extern "C" {
+
+const char* rvc_last_error_message(void) { return t_last_error.c_str(); }
+
+const char* rvc_status_name(rvc_status status) {
+  return rvc::error_code_name(static_cast<rvc::ErrorCode>(status));
+}
+
+const char* rvc_version_string(void) { return RVC_VERSION_STRING; }
+
+rvc_status rvc_audio_load(const char* path, int32_t sample_rate_hz, rvc_audio** out_audio) {
+  return guarded([&] {
+    require(path, "rvc_audio_load", "path");
+    require(out_audio, "rvc_audio_load", "out_audio");
+    auto audio = std::make_unique<rvc_audio>();
+    audio->buffer = read(path, sample_rate_hz);
+    *out_audio = audio.release();
+  });
+}
+
+const float* rvc_audio_samples(const rvc_audio* audio) {
+  return audio != nullptr ? audio->buffer.samples.data() : nullptr;
+}
+
+int64_t rvc_audio_num_samples(const rvc_audio* audio) {
+  return audio != nullptr ? static_cast<int64_t>(audio->buffer.samples.size()) : 0;
+}
+
+int32_t rvc_audio_sample_rate_hz(const rvc_audio* audio) {
+  return audio != nullptr ? audio->buffer.sample_rate_hz : 0;
+}
+
+void rvc_audio_destroy(rvc_audio* audio) { delete audio; }
+
+rvc_status rvc_audio_read(const char* path, int32_t sample_rate_hz, float* buffer,
+                          int64_t capacity_samples, int64_t* out_num_samples,
+                          int32_t* out_sample_rate_hz) {
+  return guarded([&] {
+    require(path, "rvc_audio_read", "path");
+    require(out_num_samples, "rvc_audio_read", "out_num_samples");
+    const rvc::audio::AudioBuffer audio = read(path, sample_rate_hz);
+    const auto count = static_cast<int64_t>(audio.samples.size());
+    if (buffer == nullptr || capacity_samples < count) {
+      *out_num_samples = count;
+      throw rvc::Error(rvc::ErrorCode::kBufferTooSmall,
+                       "rvc_audio_read: '" + std::string(path) + "' decodes to " + std::to_string(count) +
+                           " samples but the buffer holds " + std::to_string(buffer ? capacity_samples : 0) +
+                           "; pass a buffer of at least that many floats");
+    }
+    std::copy(audio.samples.begin(), audio.samples.end(), buffer);
+    *out_num_samples = count;
+    if (out_sample_rate_hz != nullptr) *out_sample_rate_hz = audio.sample_rate_hz;
+  });
+}
+
+void rvc_audio_write_config_init(rvc_audio_write_config* config) {
+  if (config == nullptr) return;
+  std::memset(config, 0, sizeof(*config));
+  config->struct_size = sizeof(*config);
+  config->encoding = RVC_AUDIO_ENCODING_AUTO;
+}
+
+rvc_status rvc_audio_write(const char* path, const float* samples, int64_t num_samples,
+                           int32_t sample_rate_hz, const rvc_audio_write_config* config) {
+  return guarded([&] {
+    require(path, "rvc_audio_write", "path");
+    require(samples, "rvc_audio_write", "samples");
+    if (num_samples <= 0) {
+      throw rvc::Error(rvc::ErrorCode::kInvalidAudio,
+                       "rvc_audio_write: refusing to write '" + std::string(path) + "' with no samples");
+    }
+    rvc_audio_write_config effective;
+    rvc_audio_write_config_init(&effective);
+    if (config != nullptr) {
+      if (config->struct_size < sizeof(uint32_t) * 2) {
+        throw rvc::Error(rvc::ErrorCode::kInvalidArgument,
+                         "rvc_audio_write: config.struct_size is too small; call rvc_audio_write_config_init");
+      }
+      std::memcpy(&effective, config, std::min<std::size_t>(config->struct_size, sizeof(effective)));
+    }
+    if (effective.encoding < RVC_AUDIO_ENCODING_AUTO || effective.encoding > RVC_AUDIO_ENCODING_FLOAT32) {
+      throw rvc::Error(rvc::ErrorCode::kInvalidArgument,
+                       "rvc_audio_write: config.encoding " + std::to_string(effective.encoding) +
+                           " is not an rvc_audio_encoding");
+    }
+    rvc::audio::AudioWriteConfig write_config;
+    write_config.encoding = static_cast<rvc::audio::AudioEncoding>(effective.encoding);
+    rvc::audio::write_audio(path, samples, static_cast<std::size_t>(num_samples), sample_rate_hz,
+                            write_config);
+  });
+}
+
+rvc_status rvc_checkpoint_load(const char* path, rvc_checkpoint** out_checkpoint) {
+  return guarded([&] {
+    require(path, "rvc_checkpoint_load", "path");
+    require(out_checkpoint, "rvc_checkpoint_load", "out_checkpoint");
+    auto checkpoint = std::make_unique<rvc_checkpoint>();
+    checkpoint->root = rvc::io::load_checkpoint(path);
+    *out_checkpoint = checkpoint.release();
+  });
+}
+
+void rvc_checkpoint_destroy(rvc_checkpoint* checkpoint) { delete checkpoint; }
+
+const rvc_value* rvc_checkpoint_root(const rvc_checkpoint* checkpoint) {
+  return checkpoint != nullptr ? as_handle(&checkpoint->root) : nullptr;
+}
+
+int32_t rvc_value_kind(const rvc_value* value) {
+  if (value == nullptr) return RVC_VALUE_NONE;
+  return static_cast<int32_t>(as_value(value)->kind());
+}
+
+int64_t rvc_value_length(const rvc_value* value) {
+  if (value == nullptr) return 0;
+  const rvc::io::Value& v = *as_value(value);
+  switch (v.kind()) {
+    case rvc::io::Value::Kind::kList:
+    case rvc::io::Value::Kind::kTuple: return static_cast<int64_t>(v.as_list().size());
+    case rvc::io::Value::Kind::kDict: return static_cast<int64_t>(v.as_dict().size());
+    case rvc::io::Value::Kind::kString:
+    case rvc::io::Value::Kind::kBytes: return static_cast<int64_t>(v.as_string().size());
+    default: return 0;
+  }
+}
+
+const rvc_value* rvc_value_item(const rvc_value* value, int64_t index) {
+  if (value == nullptr || index < 0) return nullptr;
+  const rvc::io::Value& v = *as_value(value);
+  const auto i = static_cast<std::size_t>(index);
+  if (v.is_sequence()) return i < v.as_list().size() ? as_handle(&v.as_list()[i]) : nullptr;
+  if (v.is_dict()) return i < v.as_dict().size() ? as_handle(&v.as_dict()[i].second) : nullptr;
+  return nullptr;
+}
+
+const rvc_value* rvc_value_key(const rvc_value* value, int64_t index) {
+  if (value == nullptr || index < 0 || !as_value(value)->is_dict()) return nullptr;
+  const auto& items = as_value(value)->as_dict();
+  const auto i = static_cast<std::size_t>(index);
+  return i < items.size() ? as_handle(&items[i].first) : nullptr;
+}
+
+const rvc_value* rvc_value_find(const rvc_value* value, const char* key) {
+  if (value == nullptr || key == nullptr) return nullptr;
+  return as_handle(as_value(value)->find(key));
+}
+
+int64_t rvc_value_int(const rvc_value* value) {
+  if (value == nullptr) return 0;
+  const rvc::io::Value& v = *as_value(value);
+  if (v.kind() == rvc::io::Value::Kind::kInt || v.kind() == rvc::io::Value::Kind::kBool) return v.as_int();
+  return 0;
+}
+
+double rvc_value_float(const rvc_value* value) {
+  if (value == nullptr) return 0.0;
+  const rvc::io::Value& v = *as_value(value);
+  if (v.kind() == rvc::io::Value::Kind::kFloat || v.kind() == rvc::io::Value::Kind::kInt) return v.as_float();
+  return 0.0;
+}
+
+const char* rvc_value_string(const rvc_value* value, int64_t* out_size) {
+  if (value == nullptr) return nullptr;
+  const rvc::io::Value& v = *as_value(value);
+  if (v.kind() != rvc::io::Value::Kind::kString && v.kind() != rvc::io::Value::Kind::kBytes) return nullptr;
+  if (out_size != nullptr) *out_size = static_cast<int64_t>(v.as_string().size());
+  return v.as_string().c_str();
+}
+
+int32_t rvc_value_tensor_dtype(const rvc_value* value) {
+  if (value == nullptr || as_value(value)->kind() != rvc::io::Value::Kind::kTensor) return -1;
+  return static_cast<int32_t>(as_value(value)->as_tensor().dtype());
+}
+
+int32_t rvc_value_tensor_rank(const rvc_value* value) {
+  if (value == nullptr || as_value(value)->kind() != rvc::io::Value::Kind::kTensor) return -1;
+  return static_cast<int32_t>(as_value(value)->as_tensor().shape().size());
+}
+
+int64_t rvc_value_tensor_dim(const rvc_value* value, int32_t dim) {
+  if (value == nullptr || as_value(value)->kind() != rvc::io::Value::Kind::kTensor) return -1;
+  const auto& shape = as_value(value)->as_tensor().shape();
+  if (dim < 0 || static_cast<std::size_t>(dim) >= shape.size()) return -1;
+  return shape[static_cast<std::size_t>(dim)];
+}
+
+rvc_status rvc_value_tensor_copy(const rvc_value* value, void* buffer, int64_t capacity_bytes) {
+  return guarded([&] {
+    require(value, "rvc_value_tensor_copy", "value");
+    if (as_value(value)->kind() != rvc::io::Value::Kind::kTensor) {
+      throw rvc::Error(rvc::ErrorCode::kInvalidArgument, "rvc_value_tensor_copy: the value is not a tensor");
+    }
+    const rvc::io::TensorData& tensor = as_value(value)->as_tensor();
+    const auto needed = static_cast<int64_t>(tensor.nbytes());
+    if (needed == 0) return;
+    require(buffer, "rvc_value_tensor_copy", "buffer");
+    if (capacity_bytes < needed) {
+      throw rvc::Error(rvc::ErrorCode::kBufferTooSmall,
+                       "rvc_value_tensor_copy: the " + tensor.description() + " tensor needs " +
+                           std::to_string(needed) + " bytes, the buffer holds " + std::to_string(capacity_bytes));
+    }
+    tensor.copy_contiguous_to(buffer);
+  });
+}
+
+const char* rvc_value_object_class(const rvc_value* value) {
+  if (value == nullptr || as_value(value)->kind() != rvc::io::Value::Kind::kObject) return nullptr;
+  thread_local std::string name;
+  name = as_value(value)->as_object().qualified_name();
+  return name.c_str();
+}
+
+const rvc_value* rvc_value_object_args(const rvc_value* value) {
+  if (value == nullptr || as_value(value)->kind() != rvc::io::Value::Kind::kObject) return nullptr;
+  return as_handle(as_value(value)->as_object().args.get());
+}
+
+const rvc_value* rvc_value_object_state(const rvc_value* value) {
+  if (value == nullptr || as_value(value)->kind() != rvc::io::Value::Kind::kObject) return nullptr;
+  return as_handle(as_value(value)->as_object().state.get());
+}
+
+rvc_status rvc_model_info_load(const char* path, rvc_model_info** out_info) {
+  return guarded([&] {
+    require(path, "rvc_model_info_load", "path");
+    require(out_info, "rvc_model_info_load", "out_info");
+    auto info = std::make_unique<rvc_model_info>();
+    info->info = rvc::model::read_model_info(path);
+    info->json = info->info.to_json();
+    *out_info = info.release();
+  });
+}
+
+const char* rvc_model_info_version(const rvc_model_info* info) {
+  return info != nullptr ? info->info.version.c_str() : "";
+}
+
+int32_t rvc_model_info_sample_rate_hz(const rvc_model_info* info) {
+  return info != nullptr ? info->info.config.sample_rate_hz : 0;
+}
+
+int32_t rvc_model_info_has_pitch(const rvc_model_info* info) {
+  return info != nullptr && info->info.has_pitch ? 1 : 0;
+}
+
+const char* rvc_model_info_text(const rvc_model_info* info) {
+  return info != nullptr ? info->info.info.c_str() : "";
+}
+
+const char* rvc_model_info_json(const rvc_model_info* info) {
+  return info != nullptr ? info->json.c_str() : "{}";
+}
+
+void rvc_model_info_destroy(rvc_model_info* info) { delete info; }
+
+}  // extern "C"

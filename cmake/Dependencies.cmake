@@ -1,0 +1,17 @@
+# Every dependency comes from Debian packages (scripts/setup installs them).
+find_package(PkgConfig REQUIRED)
+pkg_check_modules(SNDFILE REQUIRED IMPORTED_TARGET sndfile)
+pkg_check_modules(SOXR REQUIRED IMPORTED_TARGET soxr)
+find_package(ZLIB REQUIRED)
+find_package(Threads REQUIRED)
+
+if(RVC_BUILD_PYTHON)
+  find_package(Python COMPONENTS Interpreter Development.Module REQUIRED)
+  find_package(pybind11 CONFIG REQUIRED)
+endif()
+if(RVC_BUILD_TESTS)
+  find_package(GTest CONFIG REQUIRED)
+endif()
+if(RVC_BUILD_BENCHMARKS)
+  find_package(benchmark CONFIG REQUIRED)
+endif()

@@ -1,0 +1,30 @@
+// Private helpers for reading whole files and writing files atomically. Paths are UTF-8 bytes.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "rvc/io/tensor_data.hpp"
+
+namespace rvc::io {
+
+/// The whole file, memory-mapped read-only. Throws kFileNotFound / kIo naming the path.
+std::shared_ptr<const Storage> map_file(const std::string& path);
+
+/// Runs `write(temporary_path)`, which must create that file, then flushes it to disk and renames
+/// it over `path`. On any failure the temporary file is removed and `path` is left untouched.
+void write_atomically(const std::string& path,
+                      const std::function<void(const std::string& temporary_path)>& write);
+
+/// Writes `size` bytes atomically.
+void write_file_atomically(const std::string& path, const void* data, std::size_t size);
+
+/// True when something exists at `path`.
+bool path_exists(const std::string& path);
+
+/// Lower-case extension without the dot ("wav"), or "" when there is none.
+std::string lower_extension(const std::string& path);
+
+}  // namespace rvc::io

@@ -1,0 +1,52 @@
+// Helpers shared by the C++ tests: fixture paths and scratch folders.
+#pragma once
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <string>
+
+namespace rvc::test {
+
+inline std::string data_path(const std::string& relative) {
+  return std::string(RVC_TEST_DATA_DIR) + "/" + relative;
+}
+
+/// A fresh folder removed at the end of the test. Its name holds spaces, parentheses and CJK
+/// characters, so every test that writes files also proves that such paths work.
+class ScratchDir {
+ public:
+  ScratchDir() {
+    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+    std::string leaf = std::string("rvc test (") + info->test_suite_name() + "." + info->name() +
+                       ") 声音 " + std::to_string(::getpid());
+    path_ = std::filesystem::temp_directory_path() / leaf;
+    std::filesystem::remove_all(path_);
+    std::filesystem::create_directories(path_);
+  }
+  ~ScratchDir() { std::filesystem::remove_all(path_); }
+  std::string file(const std::string& name) const { return (path_ / name).string(); }
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+/// Runs a command through the shell and returns its exit status.
+inline int run_command(const std::string& command) {
+  const int status = std::system(command.c_str());
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+inline std::string shell_quote(const std::string& text) {
+  std::string out = "'";
+  for (char c : text) {
+    if (c == '\'') out += "'\\''";
+    else out += c;
+  }
+  return out + "'";
+}
+
+}  // namespace rvc::test
