@@ -29,7 +29,9 @@ const char* error_code_name(ErrorCode code) noexcept;
 /// to do about it.
 class Error : public std::runtime_error {
  public:
+  /// An error of kind `code`; `message` says what failed and what to do.
   Error(ErrorCode code, const std::string& message);
+  /// The kind of failure.
   ErrorCode code() const noexcept { return code_; }
 
  private:

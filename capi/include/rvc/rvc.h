@@ -2,8 +2,6 @@
  * @file rvc.h
  * @brief The stable C ABI of rvc: Retrieval-based Voice Conversion as a library.
  *
- * @mainpage rvc C API
- *
  * Walkthrough
  * -----------
  * Every call that can fail returns an ::rvc_status; 0 (::RVC_OK) is success. On failure,

@@ -11,9 +11,10 @@ namespace rvc::audio {
 
 /// Mono float32 samples in [-1, 1] at a known rate.
 struct AudioBuffer {
-  std::vector<float> samples;
-  int sample_rate_hz = 0;
+  std::vector<float> samples;  ///< Mono samples.
+  int sample_rate_hz = 0;      ///< Their rate.
 
+  /// Length in seconds.
   double duration_seconds() const {
     return sample_rate_hz > 0 ? static_cast<double>(samples.size()) / sample_rate_hz : 0.0;
   }
@@ -43,8 +44,9 @@ enum class AudioEncoding {
 
 /// How write_audio encodes.
 struct AudioWriteConfig {
-  AudioEncoding encoding = AudioEncoding::kAuto;
+  AudioEncoding encoding = AudioEncoding::kAuto;  ///< Sample encoding.
 
+  /// Throws rvc::Error (kInvalidArgument) for an unknown encoding.
   void validate() const;
 };
 

@@ -12,7 +12,7 @@ namespace rvc::io {
 
 /// The content of one .safetensors file, in header order.
 struct SafetensorsFile {
-  std::vector<std::pair<std::string, TensorData>> tensors;
+  std::vector<std::pair<std::string, TensorData>> tensors;  ///< Name and tensor, in file order.
   std::vector<std::pair<std::string, std::string>> metadata;  ///< The "__metadata__" strings.
 
   /// The tensor called `name`, or nullptr.

@@ -20,9 +20,9 @@ const char* dtype_name(DType dtype) noexcept;
 
 /// Read-only bytes kept alive by `owner` (a whole mapped file, or an owned vector).
 struct Storage {
-  std::shared_ptr<const void> owner;
-  const std::uint8_t* data = nullptr;
-  std::size_t nbytes = 0;
+  std::shared_ptr<const void> owner;  ///< Keeps `data` alive.
+  const std::uint8_t* data = nullptr;  ///< First byte.
+  std::size_t nbytes = 0;              ///< Number of bytes.
 };
 
 /// A strided view into a Storage, the way PyTorch describes a tensor. Offsets and strides are in
@@ -30,6 +30,7 @@ struct Storage {
 class TensorData {
  public:
   TensorData() = default;
+  /// A view of `storage`; callers guarantee that every element lies inside it.
   TensorData(DType dtype, std::vector<std::int64_t> shape, std::vector<std::int64_t> strides,
              std::int64_t storage_offset, std::shared_ptr<const Storage> storage);
 
@@ -39,14 +40,15 @@ class TensorData {
   /// A contiguous float32 tensor holding `values`.
   static TensorData from_floats(std::vector<std::int64_t> shape, const std::vector<float>& values);
 
-  DType dtype() const noexcept { return dtype_; }
-  const std::vector<std::int64_t>& shape() const noexcept { return shape_; }
-  const std::vector<std::int64_t>& strides() const noexcept { return strides_; }
-  std::int64_t storage_offset() const noexcept { return storage_offset_; }
-  const std::shared_ptr<const Storage>& storage() const noexcept { return storage_; }
-  std::int64_t numel() const noexcept;
+  DType dtype() const noexcept { return dtype_; }  ///< Element type.
+  const std::vector<std::int64_t>& shape() const noexcept { return shape_; }  ///< Extents.
+  const std::vector<std::int64_t>& strides() const noexcept { return strides_; }  ///< In elements.
+  std::int64_t storage_offset() const noexcept { return storage_offset_; }  ///< In elements.
+  const std::shared_ptr<const Storage>& storage() const noexcept { return storage_; }  ///< The bytes.
+  std::int64_t numel() const noexcept;  ///< Number of elements.
+  /// Bytes of the elements (not of the storage).
   std::size_t nbytes() const noexcept { return static_cast<std::size_t>(numel()) * dtype_size(dtype_); }
-  bool is_contiguous() const noexcept;
+  bool is_contiguous() const noexcept;  ///< True for row-major without gaps.
 
   /// The elements in row-major order, in the stored dtype.
   std::vector<std::uint8_t> contiguous_bytes() const;
@@ -74,8 +76,11 @@ std::vector<std::int64_t> contiguous_strides(const std::vector<std::int64_t>& sh
 
 /// Exact float16 / bfloat16 <-> float32 conversions (round to nearest even on the way down).
 float half_to_float(std::uint16_t bits) noexcept;
+/// float32 to IEEE half bits, rounding to nearest even.
 std::uint16_t float_to_half(float value) noexcept;
+/// bfloat16 bits to float32 (exact).
 float bfloat16_to_float(std::uint16_t bits) noexcept;
+/// float32 to bfloat16 bits, rounding to nearest even.
 std::uint16_t float_to_bfloat16(float value) noexcept;
 
 }  // namespace rvc::io

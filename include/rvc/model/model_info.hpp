@@ -12,24 +12,24 @@ namespace rvc::model {
 /// The synthesizer's constructor arguments: the 18-item `config` list of a voice model, in RVC's
 /// order, with the speaker count taken from the embedding table as RVC's loader does.
 struct SynthesizerConfig {
-  int spec_channels = 1025;
-  int segment_size = 32;
-  int inter_channels = 192;
-  int hidden_channels = 192;
-  int filter_channels = 768;
-  int n_heads = 2;
-  int n_layers = 6;
-  int kernel_size = 3;
-  double p_dropout = 0.0;
-  std::string resblock = "1";
-  std::vector<int> resblock_kernel_sizes{3, 7, 11};
-  std::vector<std::vector<int>> resblock_dilation_sizes{{1, 3, 5}, {1, 3, 5}, {1, 3, 5}};
-  std::vector<int> upsample_rates{10, 10, 2, 2};
-  int upsample_initial_channel = 512;
-  std::vector<int> upsample_kernel_sizes{16, 16, 4, 4};
-  int spk_embed_dim = 109;
-  int gin_channels = 256;
-  int sample_rate_hz = 40000;
+  int spec_channels = 1025;    ///< [0] linear-spectrogram bins (n_fft/2+1), training only
+  int segment_size = 32;       ///< [1] training slice length, unused at inference
+  int inter_channels = 192;    ///< [2] latent channels
+  int hidden_channels = 192;   ///< [3] text-encoder and flow width
+  int filter_channels = 768;   ///< [4] attention FFN width
+  int n_heads = 2;             ///< [5] attention heads
+  int n_layers = 6;            ///< [6] attention layers
+  int kernel_size = 3;         ///< [7] FFN kernel
+  double p_dropout = 0.0;      ///< [8] dropout (0 at inference)
+  std::string resblock = "1";  ///< [9] HiFi-GAN resblock type, "1" or "2"
+  std::vector<int> resblock_kernel_sizes{3, 7, 11};  ///< [10]
+  std::vector<std::vector<int>> resblock_dilation_sizes{{1, 3, 5}, {1, 3, 5}, {1, 3, 5}};  ///< [11]
+  std::vector<int> upsample_rates{10, 10, 2, 2};  ///< [12] product = hop at the output rate
+  int upsample_initial_channel = 512;             ///< [13]
+  std::vector<int> upsample_kernel_sizes{16, 16, 4, 4};  ///< [14]
+  int spk_embed_dim = 109;     ///< [15] speakers (rows of emb_g.weight)
+  int gin_channels = 256;      ///< [16] speaker-embedding width
+  int sample_rate_hz = 40000;  ///< [17] output rate
 
   /// Parses RVC's list; throws kCorruptFile naming `path` and the bad item.
   static SynthesizerConfig from_list(const io::Value& list, const std::string& path);
@@ -49,10 +49,12 @@ struct ModelInfo {
   bool has_pitch = true;        ///< f0 = 1: pitch-guided NSF model
   std::string sample_rate_tag;  ///< "32k", "40k", "48k" as stored
   std::string info;             ///< Free text (e.g. "200epoch")
-  SynthesizerConfig config;
+  SynthesizerConfig config;     ///< The synthesizer's constructor arguments
   std::vector<std::string> extra_keys;  ///< Keys third-party trainers add (epoch, author, ...)
 
+  /// Content-feature width the model expects: 256 (v1) or 768 (v2).
   int feature_dim() const { return version == "v1" ? 256 : 768; }
+  /// Everything as one JSON object.
   std::string to_json() const;
 };
 

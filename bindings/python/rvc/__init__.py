@@ -1,0 +1,71 @@
+"""rvc: Retrieval-based Voice Conversion as a library.
+
+Reads the files RVC users have (voice models, checkpoints, audio) with no PyTorch at run time.
+Every function raises an rvc.RvcError subclass whose message names the file and what to do.
+"""
+import os as _os
+
+from . import _rvc
+from ._errors import (BufferTooSmallError, CorruptFileError, InternalError, InvalidArgumentError,
+                      InvalidAudioError, RvcError, RvcFileNotFoundError, RvcIOError,
+                      RvcMemoryError, UnsupportedError, WrongModelKindError)
+
+__version__ = _rvc.__version__
+
+_ENCODINGS = {"auto": 0, "pcm16": 1, "pcm24": 2, "float": 3, "float32": 3}
+
+
+class OpaqueObject:
+    """An instance of a class rvc does not interpret (argparse.Namespace, fairseq's Dictionary,
+    ...), kept as data: nothing from the file is ever imported or executed."""
+
+    __slots__ = ("cls", "args", "state")
+
+    def __init__(self, cls, args, state):
+        self.cls = cls        # "module.Class"
+        self.args = args      # tuple of constructor arguments
+        self.state = state    # what pickle's BUILD gave it (often a dict), or None
+
+    def __repr__(self):
+        return f"OpaqueObject({self.cls!r}, args={self.args!r}, state={self.state!r})"
+
+
+def load_audio(path, sr=None):
+    """Reads an audio file (WAV, FLAC, OGG, MP3, ...) as mono float32.
+
+    Returns (samples, sample_rate). With `sr`, resamples to it (soxr, high quality). The array is
+    read-only and shares memory with the library (no copy).
+    """
+    return _rvc.load_audio(_os.fspath(path), int(sr or 0))
+
+
+def save_audio(path, audio, sr, encoding="auto"):
+    """Writes mono samples to .wav, .flac or .ogg (by extension), atomically.
+
+    `encoding`: "auto" (16-bit PCM, Vorbis for .ogg), "pcm16", "pcm24" or "float" (.wav only).
+    """
+    if encoding not in _ENCODINGS:
+        raise InvalidArgumentError(f"save_audio: unknown encoding {encoding!r}; use one of {sorted(_ENCODINGS)}")
+    _rvc.save_audio(_os.fspath(path), audio, int(sr), _ENCODINGS[encoding])
+
+
+def load_checkpoint(path):
+    """Reads a torch.save file into dicts, lists, tuples, scalars and numpy arrays, without torch.
+
+    bfloat16 tensors become float32 arrays (numpy has no bfloat16); unknown classes become
+    OpaqueObject values.
+    """
+    return _rvc.load_checkpoint(_os.fspath(path))
+
+
+def read_model_info(path):
+    """A voice model's metadata as a dict: version, f0, sr, sample_rate_hz, info, config, ..."""
+    return _rvc.read_model_info(_os.fspath(path))
+
+
+__all__ = [
+    "__version__", "OpaqueObject", "load_audio", "save_audio", "load_checkpoint", "read_model_info",
+    "RvcError", "InvalidArgumentError", "RvcFileNotFoundError", "RvcIOError", "CorruptFileError",
+    "UnsupportedError", "InvalidAudioError", "BufferTooSmallError", "RvcMemoryError",
+    "InternalError", "WrongModelKindError",
+]

@@ -1,0 +1,198 @@
+// rvc._rvc: the Python view of the C ABI. Heavy calls release the GIL; arrays come back as numpy
+// arrays that own their memory (audio without a copy).
+#include <pybind11/numpy.h>
+#include <pybind11/pybind11.h>
+
+#include <cstring>
+#include <string>
+
+#include "rvc/rvc.hpp"
+
+namespace py = pybind11;
+
+namespace {
+
+// Raises rvc.RvcError (or its subclass for the status) with the library's message.
+[[noreturn]] void raise_error(const rvc::capi::Error& error) {
+  py::object errors = py::module_::import("rvc._errors");
+  py::object exception = errors.attr("error_for_status")(error.status(), error.what());
+  PyErr_SetObject(reinterpret_cast<PyObject*>(Py_TYPE(exception.ptr())), exception.ptr());
+  throw py::error_already_set();
+}
+
+template <typename Body>
+auto call(Body&& body) -> decltype(body()) {
+  try {
+    return body();
+  } catch (const rvc::capi::Error& error) {
+    raise_error(error);
+  }
+}
+
+py::dtype numpy_dtype(int32_t dtype) {
+  switch (dtype) {
+    case RVC_DTYPE_FLOAT16: return py::dtype("float16");
+    case RVC_DTYPE_BFLOAT16: return py::dtype("float32");  // numpy has no bfloat16: widened exactly
+    case RVC_DTYPE_FLOAT32: return py::dtype("float32");
+    case RVC_DTYPE_FLOAT64: return py::dtype("float64");
+    case RVC_DTYPE_INT64: return py::dtype("int64");
+    case RVC_DTYPE_INT32: return py::dtype("int32");
+    case RVC_DTYPE_INT16: return py::dtype("int16");
+    case RVC_DTYPE_INT8: return py::dtype("int8");
+    case RVC_DTYPE_UINT8: return py::dtype("uint8");
+    case RVC_DTYPE_BOOL: return py::dtype("bool");
+    default: throw std::runtime_error("unknown dtype " + std::to_string(dtype));
+  }
+}
+
+py::array tensor_to_numpy(const rvc_value* value) {
+  const int32_t dtype = rvc_value_tensor_dtype(value);
+  std::vector<py::ssize_t> shape;
+  py::ssize_t numel = 1;
+  for (int32_t d = 0; d < rvc_value_tensor_rank(value); ++d) {
+    shape.push_back(static_cast<py::ssize_t>(rvc_value_tensor_dim(value, d)));
+    numel *= shape.back();
+  }
+  py::array array(numpy_dtype(dtype), shape);
+  if (dtype == RVC_DTYPE_BFLOAT16) {
+    std::vector<uint16_t> raw(static_cast<std::size_t>(numel));
+    rvc::capi::check(rvc_value_tensor_copy(value, raw.data(), static_cast<int64_t>(raw.size() * 2)));
+    auto* out = static_cast<float*>(array.mutable_data());
+    for (std::size_t i = 0; i < raw.size(); ++i) {
+      const uint32_t bits = static_cast<uint32_t>(raw[i]) << 16;
+      std::memcpy(out + i, &bits, sizeof(float));
+    }
+  } else {
+    rvc::capi::check(rvc_value_tensor_copy(value, array.mutable_data(), static_cast<int64_t>(array.nbytes())));
+  }
+  return array;
+}
+
+py::object to_python(const rvc_value* value) {
+  int64_t size = 0;
+  switch (rvc_value_kind(value)) {
+    case RVC_VALUE_NONE: return py::none();
+    case RVC_VALUE_BOOL: return py::bool_(rvc_value_int(value) != 0);
+    case RVC_VALUE_INT: return py::int_(rvc_value_int(value));
+    case RVC_VALUE_FLOAT: return py::float_(rvc_value_float(value));
+    case RVC_VALUE_STRING: {
+      const char* text = rvc_value_string(value, &size);
+      return py::reinterpret_steal<py::object>(
+          PyUnicode_DecodeUTF8(text, static_cast<py::ssize_t>(size), "surrogateescape"));
+    }
+    case RVC_VALUE_BYTES: {
+      const char* data = rvc_value_string(value, &size);
+      return py::bytes(data, static_cast<std::size_t>(size));
+    }
+    case RVC_VALUE_LIST: {
+      py::list list;
+      for (int64_t i = 0; i < rvc_value_length(value); ++i) list.append(to_python(rvc_value_item(value, i)));
+      return std::move(list);
+    }
+    case RVC_VALUE_TUPLE: {
+      py::tuple tuple(static_cast<std::size_t>(rvc_value_length(value)));
+      for (int64_t i = 0; i < rvc_value_length(value); ++i) {
+        tuple[static_cast<std::size_t>(i)] = to_python(rvc_value_item(value, i));
+      }
+      return std::move(tuple);
+    }
+    case RVC_VALUE_DICT: {
+      py::dict dict;
+      for (int64_t i = 0; i < rvc_value_length(value); ++i) {
+        py::object key = to_python(rvc_value_key(value, i));
+        if (PyObject_Hash(key.ptr()) == -1) {
+          PyErr_Clear();
+          key = py::str(py::repr(key));  // unhashable keys (lists) become their repr
+        }
+        dict[key] = to_python(rvc_value_item(value, i));
+      }
+      return std::move(dict);
+    }
+    case RVC_VALUE_TENSOR: return tensor_to_numpy(value);
+    case RVC_VALUE_OBJECT: {
+      const rvc_value* state = rvc_value_object_state(value);
+      py::object opaque = py::module_::import("rvc").attr("OpaqueObject");
+      return opaque(rvc_value_object_class(value), to_python(rvc_value_object_args(value)),
+                    state != nullptr ? to_python(state) : py::none());
+    }
+    default: return py::none();
+  }
+}
+
+std::string path_string(const py::object& path) {
+  return py::str(py::module_::import("os").attr("fspath")(path));
+}
+
+}  // namespace
+
+PYBIND11_MODULE(_rvc, m) {
+  m.doc() = "Native core of the rvc package (binds the rvc C ABI).";
+  m.attr("__version__") = rvc::capi::version();
+
+  m.def(
+      "load_audio",
+      [](const py::object& path_like, int32_t sample_rate_hz) {
+        const std::string path = path_string(path_like);
+        rvc_audio* handle = nullptr;
+        call([&] {
+          rvc_status status;
+          {
+            py::gil_scoped_release release;
+            status = rvc_audio_load(path.c_str(), sample_rate_hz, &handle);
+          }
+          rvc::capi::check(status);
+        });
+        py::capsule owner(handle, [](void* audio) { rvc_audio_destroy(static_cast<rvc_audio*>(audio)); });
+        py::array_t<float> samples({static_cast<py::ssize_t>(rvc_audio_num_samples(handle))},
+                                   {static_cast<py::ssize_t>(sizeof(float))}, rvc_audio_samples(handle), owner);
+        py::detail::array_proxy(samples.ptr())->flags &= ~py::detail::npy_api::NPY_ARRAY_WRITEABLE_;
+        return py::make_tuple(samples, rvc_audio_sample_rate_hz(handle));
+      },
+      py::arg("path"), py::arg("sample_rate_hz") = 0);
+
+  m.def(
+      "save_audio",
+      [](const py::object& path_like, py::array_t<float, py::array::c_style | py::array::forcecast> samples,
+         int32_t sample_rate_hz, int32_t encoding) {
+        const std::string path = path_string(path_like);
+        if (samples.ndim() != 1) {
+          throw py::value_error("save_audio: audio must be a 1-D (mono) array, got " +
+                                std::to_string(samples.ndim()) + " dimensions");
+        }
+        call([&] {
+          py::gil_scoped_release release;
+          rvc::capi::write_audio(path, samples.data(), samples.shape(0), sample_rate_hz, encoding);
+        });
+      },
+      py::arg("path"), py::arg("audio"), py::arg("sample_rate_hz"), py::arg("encoding") = 0);
+
+  m.def(
+      "load_checkpoint",
+      [](const py::object& path_like) {
+        const std::string path = path_string(path_like);
+        return call([&] {
+          std::unique_ptr<rvc::capi::Checkpoint> checkpoint;
+          {
+            py::gil_scoped_release release;
+            checkpoint = std::make_unique<rvc::capi::Checkpoint>(rvc::capi::Checkpoint::load(path));
+          }
+          return to_python(checkpoint->root());
+        });
+      },
+      py::arg("path"));
+
+  m.def(
+      "read_model_info",
+      [](const py::object& path_like) {
+        const std::string path = path_string(path_like);
+        return call([&] {
+          std::string json;
+          {
+            py::gil_scoped_release release;
+            json = rvc::capi::ModelInfo::load(path).json();
+          }
+          return py::module_::import("json").attr("loads")(json);
+        });
+      },
+      py::arg("path"));
+}

@@ -1,0 +1,140 @@
+/* A C99 program that drives the C ABI end to end: audio in and out, a checkpoint walk, model
+ * metadata, and the error contract (status, thread-local message, untouched outputs). */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "rvc/rvc.h"
+
+static int failures = 0;
+
+#define CHECK(condition)                                                   \
+  do {                                                                     \
+    if (!(condition)) {                                                    \
+      fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #condition); \
+      failures++;                                                          \
+    }                                                                      \
+  } while (0)
+
+static void test_audio(const char* data_dir, const char* out_dir) {
+  char path[4096];
+  char out_path[4096];
+  rvc_audio* audio = NULL;
+  rvc_audio_write_config config;
+  int64_t needed = 0;
+  int32_t rate = 0;
+  float small[10];
+  rvc_audio* reread = NULL;
+
+  snprintf(path, sizeof path, "%s/audio/odd name (测试 音频) v1.wav", data_dir);
+  CHECK(rvc_audio_load(path, 0, &audio) == RVC_OK);
+  CHECK(rvc_audio_num_samples(audio) == 32000);
+  CHECK(rvc_audio_sample_rate_hz(audio) == 16000);
+
+  snprintf(out_path, sizeof out_path, "%s/c api (输出).wav", out_dir);
+  rvc_audio_write_config_init(&config);
+  CHECK(config.struct_size == sizeof config);
+  config.encoding = RVC_AUDIO_ENCODING_FLOAT32;
+  CHECK(rvc_audio_write(out_path, rvc_audio_samples(audio), rvc_audio_num_samples(audio), 16000, &config) == RVC_OK);
+  CHECK(rvc_audio_load(out_path, 8000, &reread) == RVC_OK);
+  CHECK(rvc_audio_num_samples(reread) == 16000);
+  rvc_audio_destroy(reread);
+
+  /* Caller-owned buffer: too small reports the size needed. */
+  CHECK(rvc_audio_read(path, 0, small, 10, &needed, &rate) == RVC_ERROR_BUFFER_TOO_SMALL);
+  CHECK(needed == 32000);
+  CHECK(strstr(rvc_last_error_message(), "32000") != NULL);
+  rvc_audio_destroy(audio);
+  rvc_audio_destroy(NULL);
+
+  audio = (rvc_audio*)&failures; /* must stay untouched on failure */
+  CHECK(rvc_audio_load("/no/such/file.wav", 0, &audio) == RVC_ERROR_FILE_NOT_FOUND);
+  CHECK(audio == (rvc_audio*)&failures);
+  CHECK(strstr(rvc_last_error_message(), "/no/such/file.wav") != NULL);
+  CHECK(rvc_audio_load(NULL, 0, &audio) == RVC_ERROR_INVALID_ARGUMENT);
+  CHECK(strstr(rvc_last_error_message(), "path") != NULL);
+  CHECK(strcmp(rvc_status_name(RVC_ERROR_CORRUPT_FILE), "corrupt file") == 0);
+}
+
+/* Depth-first search for an object of class `name` that carries state. */
+static int find_object(const rvc_value* value, const char* name, int depth) {
+  int64_t i;
+  if (depth > 16) return 0;
+  if (rvc_value_kind(value) == RVC_VALUE_OBJECT) {
+    return strcmp(rvc_value_object_class(value), name) == 0 && rvc_value_object_state(value) != NULL;
+  }
+  for (i = 0; i < rvc_value_length(value); ++i) {
+    if (rvc_value_kind(value) == RVC_VALUE_STRING || rvc_value_kind(value) == RVC_VALUE_BYTES) break;
+    if (find_object(rvc_value_item(value, i), name, depth + 1)) return 1;
+  }
+  return 0;
+}
+
+static void test_checkpoint(const char* data_dir) {
+  char path[4096];
+  rvc_checkpoint* checkpoint = NULL;
+  const rvc_value* root;
+  const rvc_value* weight;
+  const rvc_value* embedding;
+  const rvc_value* config;
+  uint16_t halves[3 * 16];
+  int64_t size = 0;
+
+  snprintf(path, sizeof path, "%s/models/v2_f0_40k.pth", data_dir);
+  CHECK(rvc_checkpoint_load(path, &checkpoint) == RVC_OK);
+  root = rvc_checkpoint_root(checkpoint);
+  CHECK(rvc_value_kind(root) == RVC_VALUE_DICT);
+  CHECK(strcmp(rvc_value_string(rvc_value_find(root, "version"), &size), "v2") == 0 && size == 2);
+  config = rvc_value_find(root, "config");
+  CHECK(rvc_value_kind(config) == RVC_VALUE_LIST && rvc_value_length(config) == 18);
+  CHECK(rvc_value_int(rvc_value_item(config, 17)) == 40000);
+  weight = rvc_value_find(root, "weight");
+  embedding = rvc_value_find(weight, "emb_g.weight");
+  CHECK(rvc_value_kind(embedding) == RVC_VALUE_TENSOR);
+  CHECK(rvc_value_tensor_dtype(embedding) == RVC_DTYPE_FLOAT16);
+  CHECK(rvc_value_tensor_rank(embedding) == 2);
+  CHECK(rvc_value_tensor_dim(embedding, 0) == 3 && rvc_value_tensor_dim(embedding, 1) == 16);
+  CHECK(rvc_value_tensor_copy(embedding, halves, 10) == RVC_ERROR_BUFFER_TOO_SMALL);
+  CHECK(rvc_value_tensor_copy(embedding, halves, sizeof halves) == RVC_OK);
+  CHECK(rvc_value_key(weight, 0) != NULL && rvc_value_kind(rvc_value_key(weight, 0)) == RVC_VALUE_STRING);
+  CHECK(rvc_value_item(weight, rvc_value_length(weight)) == NULL);
+  rvc_checkpoint_destroy(checkpoint);
+  rvc_checkpoint_destroy(NULL);
+
+  snprintf(path, sizeof path, "%s/models/hubert_base.pt", data_dir);
+  CHECK(rvc_checkpoint_load(path, &checkpoint) == RVC_OK);
+  CHECK(find_object(rvc_value_find(rvc_checkpoint_root(checkpoint), "task_state"),
+                    "fairseq.data.dictionary.Dictionary", 0));
+  rvc_checkpoint_destroy(checkpoint);
+}
+
+static void test_model_info(const char* data_dir) {
+  char path[4096];
+  rvc_model_info* info = NULL;
+  snprintf(path, sizeof path, "%s/models/v1_nof0_48k.pth", data_dir);
+  CHECK(rvc_model_info_load(path, &info) == RVC_OK);
+  CHECK(strcmp(rvc_model_info_version(info), "v1") == 0);
+  CHECK(rvc_model_info_sample_rate_hz(info) == 48000);
+  CHECK(rvc_model_info_has_pitch(info) == 0);
+  CHECK(strcmp(rvc_model_info_text(info), "7epoch") == 0);
+  CHECK(strstr(rvc_model_info_json(info), "\"upsample_rates\":[10,6,2,2,2]") != NULL);
+  rvc_model_info_destroy(info);
+  info = NULL;
+  snprintf(path, sizeof path, "%s/models/rmvpe.pt", data_dir);
+  CHECK(rvc_model_info_load(path, &info) == RVC_ERROR_WRONG_MODEL_KIND);
+  CHECK(info == NULL);
+  CHECK(strstr(rvc_last_error_message(), "RMVPE") != NULL);
+}
+
+int main(int argc, char** argv) {
+  if (argc != 3) {
+    fprintf(stderr, "usage: %s DATA_DIR OUT_DIR\n", argv[0]);
+    return 2;
+  }
+  CHECK(strlen(rvc_version_string()) >= 5);
+  test_audio(argv[1], argv[2]);
+  test_checkpoint(argv[1]);
+  test_model_info(argv[1]);
+  if (failures == 0) printf("c api smoke: all checks passed\n");
+  return failures == 0 ? 0 : 1;
+}
