@@ -181,9 +181,20 @@ std::vector<std::uint8_t> TensorData::contiguous_bytes() const {
 
 std::vector<float> TensorData::to_floats() const {
   std::vector<float> values;
-  values.reserve(static_cast<std::size_t>(numel()));
   if (numel() == 0) return values;
   const std::size_t element = dtype_size(dtype_);
+  if (is_contiguous() && (dtype_ == DType::kFloat16 || dtype_ == DType::kFloat32)) {
+    // The common case of model weights: one tight loop, no per-element dispatch.
+    values.resize(static_cast<std::size_t>(numel()));
+    const std::uint8_t* first = storage_->data + storage_offset_ * element;
+    if (dtype_ == DType::kFloat32) {
+      std::memcpy(values.data(), first, nbytes());
+    } else {
+      for (std::size_t i = 0; i < values.size(); ++i) values[i] = half_to_float(load<std::uint16_t>(first + 2 * i));
+    }
+    return values;
+  }
+  values.reserve(static_cast<std::size_t>(numel()));
   for_each_offset(shape_, strides_, storage_offset_, [&](std::int64_t offset) {
     values.push_back(static_cast<float>(element_as_double(dtype_, storage_->data + offset * element)));
   });
