@@ -15,8 +15,10 @@ set(CMAKE_ARCHIVE_OUTPUT_DIRECTORY "${CMAKE_BINARY_DIR}/lib")
 
 find_program(RVC_CCACHE ccache)
 if(RVC_CCACHE)
-  set(CMAKE_C_COMPILER_LAUNCHER "${RVC_CCACHE}")
-  set(CMAKE_CXX_COMPILER_LAUNCHER "${RVC_CCACHE}")
+  # Paths relative to the source folder, so fresh clones in other folders (CI) still hit the cache.
+  set(RVC_CCACHE_LAUNCHER "${CMAKE_COMMAND}" -E env "CCACHE_BASEDIR=${CMAKE_SOURCE_DIR}" "${RVC_CCACHE}")
+  set(CMAKE_C_COMPILER_LAUNCHER ${RVC_CCACHE_LAUNCHER})
+  set(CMAKE_CXX_COMPILER_LAUNCHER ${RVC_CCACHE_LAUNCHER})
 endif()
 
 # Applied per target so that third-party code (gtest, pybind11) keeps its own settings.

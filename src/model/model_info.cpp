@@ -57,11 +57,13 @@ std::string describe_other_checkpoint(const io::Value& root) {
            "encoder and give a weights/<name>.pth voice model";
   }
   if (root.find("config_dict") != nullptr) {
-    return "is an FCPE pitch model, not a voice model";
+    return "is an FCPE pitch model, not a voice model; pass it as the pitch model and give a "
+           "weights/<name>.pth voice model";
   }
   for (const auto& [key, value] : root.as_dict()) {
     if (key.kind() == io::Value::Kind::kString && key.as_string().rfind("unet.", 0) == 0) {
-      return "is an RMVPE pitch model (rmvpe.pt), not a voice model";
+      return "is an RMVPE pitch model (rmvpe.pt), not a voice model; pass it as the pitch model and "
+             "give a weights/<name>.pth voice model";
     }
   }
   return "is not an RVC voice model (it has no 'weight' and 'config' entries); pass a weights/<name>.pth file";
