@@ -33,6 +33,14 @@ void for_each_offset(const std::vector<std::int64_t>& shape, const std::vector<s
   }
 }
 
+template <typename To, typename From>
+To bit_cast(const From& from) noexcept {
+  static_assert(sizeof(To) == sizeof(From));
+  To to;
+  std::memcpy(&to, &from, sizeof(To));
+  return to;
+}
+
 template <typename T>
 T load(const std::uint8_t* p) {
   T value;
@@ -242,14 +250,11 @@ float half_to_float(std::uint16_t bits) noexcept {
   } else {
     result = sign | ((exponent + 127 - 15) << 23) | (mantissa << 13);
   }
-  float value;
-  std::memcpy(&value, &result, sizeof(value));
-  return value;
+  return bit_cast<float>(result);
 }
 
 std::uint16_t float_to_half(float value) noexcept {
-  std::uint32_t bits;
-  std::memcpy(&bits, &value, sizeof(bits));
+  const auto bits = bit_cast<std::uint32_t>(value);
   const std::uint16_t sign = static_cast<std::uint16_t>((bits >> 16) & 0x8000u);
   const std::uint32_t abs_bits = bits & 0x7fffffffu;
   if (abs_bits >= 0x7f800000u) {  // inf or nan
@@ -260,8 +265,9 @@ std::uint16_t float_to_half(float value) noexcept {
     if (abs_bits < 0x33000000u) return sign;
     const std::uint32_t exponent = abs_bits >> 23;
     const std::uint32_t mantissa = (abs_bits & 0x7fffffu) | 0x800000u;
-    const std::uint32_t shift = 126 - exponent;  // 14 - (exponent - 127) + 13 - 1 ... folded
-    std::uint32_t half_mantissa = mantissa >> (shift - 0);
+    // value = mantissa * 2^(exponent - 150) and a subnormal half counts units of 2^-24.
+    const std::uint32_t shift = 126 - exponent;
+    std::uint32_t half_mantissa = mantissa >> shift;
     const std::uint32_t remainder = mantissa & ((1u << shift) - 1);
     const std::uint32_t halfway = 1u << (shift - 1);
     if (remainder > halfway || (remainder == halfway && (half_mantissa & 1u))) ++half_mantissa;
@@ -273,15 +279,11 @@ std::uint16_t float_to_half(float value) noexcept {
 }
 
 float bfloat16_to_float(std::uint16_t bits) noexcept {
-  const std::uint32_t widened = static_cast<std::uint32_t>(bits) << 16;
-  float value;
-  std::memcpy(&value, &widened, sizeof(value));
-  return value;
+  return bit_cast<float>(static_cast<std::uint32_t>(bits) << 16);
 }
 
 std::uint16_t float_to_bfloat16(float value) noexcept {
-  std::uint32_t bits;
-  std::memcpy(&bits, &value, sizeof(bits));
+  auto bits = bit_cast<std::uint32_t>(value);
   if ((bits & 0x7fffffffu) > 0x7f800000u) return static_cast<std::uint16_t>((bits >> 16) | 0x40u);
   bits += 0x7fffu + ((bits >> 16) & 1u);
   return static_cast<std::uint16_t>(bits >> 16);

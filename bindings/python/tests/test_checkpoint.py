@@ -39,7 +39,8 @@ def test_voice_models_match_torch_load(data, name):
     assert_same(rvc.load_checkpoint(path), torch.load(path, map_location="cpu"))
 
 
-def test_every_dtype_view_and_container_matches_torch(tmp_path):
+@pytest.mark.parametrize("protocol", [2, 3, 4, 5])
+def test_every_dtype_view_and_container_matches_torch(tmp_path, protocol):
     base = torch.arange(24, dtype=torch.float32).reshape(2, 3, 4) * 0.25 - 1
     obj = {
         "dtypes": {str(d): (base * 4).to(d) for d in (torch.float16, torch.bfloat16, torch.float32, torch.float64,
@@ -54,7 +55,7 @@ def test_every_dtype_view_and_container_matches_torch(tmp_path):
         "ordered": collections.OrderedDict([("z", 1), ("a", 2)]),
     }
     path = tmp_path / "all (kinds).pt"
-    torch.save(obj, path)
+    torch.save(obj, path, pickle_protocol=protocol)
     assert_same(rvc.load_checkpoint(path), torch.load(path))
 
 
