@@ -147,7 +147,7 @@ TensorData TensorData::from_bytes(DType dtype, std::vector<std::int64_t> shape,
 
 TensorData TensorData::from_floats(std::vector<std::int64_t> shape, const std::vector<float>& values) {
   std::vector<std::uint8_t> bytes(values.size() * sizeof(float));
-  std::memcpy(bytes.data(), values.data(), bytes.size());
+  if (!bytes.empty()) std::memcpy(bytes.data(), values.data(), bytes.size());
   return from_bytes(DType::kFloat32, std::move(shape), std::move(bytes));
 }
 
