@@ -160,8 +160,11 @@ Value load_checkpoint(const std::string& path, const CheckpointLimits& limits) {
   Value root;
   try {
     root = unpickle(pickle_bytes->data, pickle_bytes->nbytes, load_storage, limits, path);
-  } catch (const Error&) {
-    throw;
+  } catch (const Error& e) {
+    if (std::string(e.what()).find(path) != std::string::npos) throw;
+    // A value of the wrong kind where the pickle needs another (e.g. a list of sizes).
+    throw Error(e.code(), "'" + path + "' holds a damaged pickle (" + e.what() +
+                              "); the file is truncated or corrupt: copy or download it again");
   } catch (const std::bad_alloc&) {
     throw Error(ErrorCode::kOutOfMemory, "out of memory while reading '" + path + "'");
   } catch (const std::exception& e) {

@@ -181,7 +181,9 @@ std::string ModelInfo::to_json() const {
   return json + ",\"config\":" + config.to_json() + "}";
 }
 
-ModelInfo model_info_from_checkpoint(const io::Value& root, const std::string& path) {
+namespace {
+
+ModelInfo parse_model_info(const io::Value& root, const std::string& path) {
   if (!root.is_dict()) {
     throw Error(ErrorCode::kWrongModelKind, "'" + path + "' holds a " +
                                                 io::Value::kind_name(root.kind()) +
@@ -234,6 +236,17 @@ ModelInfo model_info_from_checkpoint(const io::Value& root, const std::string& p
     }
   }
   return info;
+}
+
+}  // namespace
+
+ModelInfo model_info_from_checkpoint(const io::Value& root, const std::string& path) {
+  try {
+    return parse_model_info(root, path);
+  } catch (const Error& e) {
+    if (std::string(e.what()).find(path) != std::string::npos) throw;
+    corrupt(path, std::string("has an entry of the wrong type (") + e.what() + ")");
+  }
 }
 
 ModelInfo read_model_info(const std::string& path) {

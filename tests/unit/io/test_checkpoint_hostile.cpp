@@ -114,5 +114,34 @@ TEST_F(HostileCheckpoint, TensorsMustStayInsideTheirStorage) {
   EXPECT_EQ(error_of(tensor_pickle(0, 2, 1)), ErrorCode::kCorruptFile);  // storage entry missing
 }
 
+TEST_F(HostileCheckpoint, MutatedPicklesWithValidChecksumsNeverCrash) {
+  // Checksums stop random damage before the parser sees it; here the damage gets past them.
+  const std::shared_ptr<const Storage> file = map_file(test::data_path("models/v2_f0_40k.pth"));
+  ZipReader original(file, "v2_f0_40k.pth");
+  const std::shared_ptr<const Storage> pickle_bytes = original.read("v2_f0_40k/data.pkl");
+  std::vector<std::pair<std::string, std::string>> storages;
+  for (const std::string& name : original.names()) {
+    const std::string prefix = "v2_f0_40k/data/";
+    if (name.rfind(prefix, 0) != 0) continue;
+    const std::shared_ptr<const Storage> bytes = original.read(name);
+    storages.emplace_back(name.substr(prefix.size()),
+                          std::string(reinterpret_cast<const char*>(bytes->data), bytes->nbytes));
+  }
+  const std::string clean(reinterpret_cast<const char*>(pickle_bytes->data), pickle_bytes->nbytes);
+  EXPECT_EQ(error_of(clean, storages), ErrorCode::kOk);
+  std::uint32_t state = 2024;
+  int rejected = 0;
+  for (int trial = 0; trial < 300; ++trial) {
+    std::string damaged = clean;
+    for (int flips = 0; flips < 1 + trial % 4; ++flips) {
+      state = state * 1664525u + 1013904223u;
+      damaged[state % damaged.size()] = static_cast<char>(state >> 24);
+    }
+    if (trial % 7 == 0) damaged.resize(state % damaged.size());
+    if (error_of(damaged, storages) != ErrorCode::kOk) ++rejected;
+  }
+  EXPECT_GT(rejected, 100);
+}
+
 }  // namespace
 }  // namespace rvc::io
