@@ -16,7 +16,9 @@ set(CMAKE_ARCHIVE_OUTPUT_DIRECTORY "${CMAKE_BINARY_DIR}/lib")
 find_program(RVC_CCACHE ccache)
 if(RVC_CCACHE)
   # Paths relative to the source folder, so fresh clones in other folders (CI) still hit the cache.
-  set(RVC_CCACHE_LAUNCHER "${CMAKE_COMMAND}" -E env "CCACHE_BASEDIR=${CMAKE_SOURCE_DIR}" "${RVC_CCACHE}")
+  # The sloppiness lets ccache cache translation units that use the precompiled torch header.
+  set(RVC_CCACHE_LAUNCHER "${CMAKE_COMMAND}" -E env "CCACHE_BASEDIR=${CMAKE_SOURCE_DIR}"
+      "CCACHE_SLOPPINESS=pch_defines,time_macros,include_file_mtime,include_file_ctime" "${RVC_CCACHE}")
   set(CMAKE_C_COMPILER_LAUNCHER ${RVC_CCACHE_LAUNCHER})
   set(CMAKE_CXX_COMPILER_LAUNCHER ${RVC_CCACHE_LAUNCHER})
 endif()

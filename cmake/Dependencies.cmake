@@ -4,6 +4,8 @@ pkg_check_modules(SNDFILE REQUIRED IMPORTED_TARGET sndfile)
 pkg_check_modules(SOXR REQUIRED IMPORTED_TARGET soxr)
 find_package(ZLIB REQUIRED)
 find_package(Threads REQUIRED)
+# LibTorch (Debian's libtorch-dev, CPU). Its config adds the flags its headers need.
+find_package(Torch REQUIRED)
 
 if(RVC_BUILD_PYTHON)
   find_package(Python COMPONENTS Interpreter Development.Module REQUIRED)

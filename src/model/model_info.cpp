@@ -48,9 +48,19 @@ io::Value ints_value(const std::vector<int>& values) {
 
 // Tells what a checkpoint that is not a voice model probably is.
 std::string describe_other_checkpoint(const io::Value& root) {
-  if (root.find("model") != nullptr && (root.find("iteration") != nullptr || root.find("optimizer") != nullptr)) {
-    return "is a training checkpoint (G_*.pth or D_*.pth from logs/<experiment>/), not a voice model; "
-           "pass the small model from weights/ (or extract one from the G_*.pth)";
+  const io::Value* model = root.find("model");
+  if (model != nullptr && (root.find("iteration") != nullptr || root.find("optimizer") != nullptr)) {
+    if (model->is_dict()) {
+      for (const auto& [key, value] : model->as_dict()) {
+        if (key.kind() == io::Value::Kind::kString && key.as_string().rfind("discriminators.", 0) == 0) {
+          return "is a discriminator training checkpoint (D_*.pth from logs/<experiment>/); it cannot "
+                 "synthesize: pass the small model from weights/";
+        }
+      }
+    }
+    return "is a generator training checkpoint (G_*.pth from logs/<experiment>/) without a config, "
+           "not a voice model; pass the small model from weights/, or extract one from this file "
+           "with the experiment's config.json";
   }
   if (root.find("model") != nullptr && (root.find("cfg") != nullptr || root.find("args") != nullptr)) {
     return "is a fairseq content encoder (hubert_base.pt), not a voice model; pass it as the content "
@@ -71,13 +81,13 @@ std::string describe_other_checkpoint(const io::Value& root) {
 
 }  // namespace
 
-SynthesizerConfig SynthesizerConfig::from_list(const io::Value& list, const std::string& path) {
+ModelConfig ModelConfig::from_list(const io::Value& list, const std::string& path) {
   if (!list.is_sequence()) corrupt(path, "has a 'config' that is not a list");
   const io::ValueList& items = list.as_list();
   if (items.size() != kConfigLength) {
     corrupt(path, "has a 'config' of " + std::to_string(items.size()) + " items instead of 18");
   }
-  SynthesizerConfig c;
+  ModelConfig c;
   c.spec_channels = to_int(items[0], path, "spec_channels");
   c.segment_size = to_int(items[1], path, "segment_size");
   c.inter_channels = to_int(items[2], path, "inter_channels");
@@ -109,7 +119,7 @@ SynthesizerConfig SynthesizerConfig::from_list(const io::Value& list, const std:
   return c;
 }
 
-io::Value SynthesizerConfig::to_list() const {
+io::Value ModelConfig::to_list() const {
   io::ValueList dilations;
   for (const auto& row : resblock_dilation_sizes) dilations.push_back(ints_value(row));
   return io::Value::list({
@@ -124,13 +134,13 @@ io::Value SynthesizerConfig::to_list() const {
   });
 }
 
-int SynthesizerConfig::hop_samples() const {
+int ModelConfig::hop_samples() const {
   int hop = 1;
   for (int rate : upsample_rates) hop *= rate;
   return hop;
 }
 
-void SynthesizerConfig::validate(const std::string& path) const {
+void ModelConfig::validate(const std::string& path) const {
   const bool positive = spec_channels > 0 && inter_channels > 0 && hidden_channels > 0 &&
                         filter_channels > 0 && n_heads > 0 && n_layers > 0 && kernel_size > 0 &&
                         upsample_initial_channel > 0 && spk_embed_dim > 0 && gin_channels > 0 &&
@@ -153,7 +163,7 @@ void SynthesizerConfig::validate(const std::string& path) const {
   }
 }
 
-std::string SynthesizerConfig::to_json() const {
+std::string ModelConfig::to_json() const {
   static const char* kNames[kConfigLength] = {
       "spec_channels", "segment_size", "inter_channels", "hidden_channels", "filter_channels",
       "n_heads", "n_layers", "kernel_size", "p_dropout", "resblock", "resblock_kernel_sizes",
@@ -197,7 +207,7 @@ ModelInfo parse_model_info(const io::Value& root, const std::string& path) {
   if (!weight->is_dict()) corrupt(path, "has a 'weight' entry that is not a state dict");
 
   ModelInfo info;
-  info.config = SynthesizerConfig::from_list(*config, path);
+  info.config = ModelConfig::from_list(*config, path);
   const io::Value* embedding = weight->find("emb_g.weight");
   if (embedding == nullptr || embedding->kind() != io::Value::Kind::kTensor ||
       embedding->as_tensor().shape().size() != 2) {

@@ -9,9 +9,9 @@
 
 namespace rvc::model {
 
-/// The synthesizer's constructor arguments: the 18-item `config` list of a voice model, in RVC's
-/// order, with the speaker count taken from the embedding table as RVC's loader does.
-struct SynthesizerConfig {
+/// The synthesizer's constructor arguments as a voice model stores them: the 18-item `config`
+/// list, in RVC's order, with the speaker count taken from the embedding table as RVC's loader does.
+struct ModelConfig {
   int spec_channels = 1025;    ///< [0] linear-spectrogram bins (n_fft/2+1), training only
   int segment_size = 32;       ///< [1] training slice length, unused at inference
   int inter_channels = 192;    ///< [2] latent channels
@@ -32,7 +32,7 @@ struct SynthesizerConfig {
   int sample_rate_hz = 40000;  ///< [17] output rate
 
   /// Parses RVC's list; throws kCorruptFile naming `path` and the bad item.
-  static SynthesizerConfig from_list(const io::Value& list, const std::string& path);
+  static ModelConfig from_list(const io::Value& list, const std::string& path);
   /// The list as RVC writes it.
   io::Value to_list() const;
   /// Samples per 10 ms frame at the output rate (product of upsample_rates).
@@ -49,7 +49,7 @@ struct ModelInfo {
   bool has_pitch = true;        ///< f0 = 1: pitch-guided NSF model
   std::string sample_rate_tag;  ///< "32k", "40k", "48k" as stored
   std::string info;             ///< Free text (e.g. "200epoch")
-  SynthesizerConfig config;     ///< The synthesizer's constructor arguments
+  ModelConfig config;     ///< The synthesizer's constructor arguments
   std::vector<std::string> extra_keys;  ///< Keys third-party trainers add (epoch, author, ...)
 
   /// Content-feature width the model expects: 256 (v1) or 768 (v2).

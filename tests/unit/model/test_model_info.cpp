@@ -45,8 +45,8 @@ TEST(ModelInfo, ReadsEveryFixtureModel) {
 
 TEST(ModelInfo, ConfigListRoundTrips) {
   const io::Value root = io::load_checkpoint(data_path("models/v1_nof0_48k.pth"));
-  const SynthesizerConfig config = SynthesizerConfig::from_list(root.at("config"), "v1_nof0_48k.pth");
-  const SynthesizerConfig again = SynthesizerConfig::from_list(config.to_list(), "copy");
+  const ModelConfig config = ModelConfig::from_list(root.at("config"), "v1_nof0_48k.pth");
+  const ModelConfig again = ModelConfig::from_list(config.to_list(), "copy");
   EXPECT_EQ(again.to_json(), config.to_json());
 }
 

@@ -1,0 +1,142 @@
+#include "backend/torch_util.hpp"
+
+#include <cstring>
+
+#include "rvc/error.hpp"
+
+namespace rvc::torch_util {
+namespace {
+
+torch::ScalarType scalar_type(io::DType dtype) {
+  switch (dtype) {
+    case io::DType::kFloat16: return torch::kFloat16;
+    case io::DType::kBFloat16: return torch::kBFloat16;
+    case io::DType::kFloat32: return torch::kFloat32;
+    case io::DType::kFloat64: return torch::kFloat64;
+    case io::DType::kInt64: return torch::kInt64;
+    case io::DType::kInt32: return torch::kInt32;
+    case io::DType::kInt16: return torch::kInt16;
+    case io::DType::kInt8: return torch::kInt8;
+    case io::DType::kUInt8: return torch::kUInt8;
+    case io::DType::kBool: return torch::kBool;
+  }
+  return torch::kFloat32;
+}
+
+std::string shape_text(at::IntArrayRef sizes) {
+  std::string text = "[";
+  for (std::size_t i = 0; i < sizes.size(); ++i) text += (i ? ", " : "") + std::to_string(sizes[i]);
+  return text + "]";
+}
+
+torch::Tensor fold(const torch::Tensor& g, const torch::Tensor& v) {
+  std::vector<int64_t> norm_dims;
+  for (int64_t d = 0; d < v.dim(); ++d) {
+    if (d >= g.dim() || g.size(d) == 1) norm_dims.push_back(d);
+  }
+  const torch::Tensor v64 = v.to(torch::kFloat64);
+  const torch::Tensor norm = v64.pow(2).sum(norm_dims, /*keepdim=*/true).sqrt();
+  return (g.to(torch::kFloat64) * v64 / norm).to(torch::kFloat32);
+}
+
+}  // namespace
+
+torch::Tensor to_torch(const io::TensorData& tensor) {
+  torch::Tensor out = torch::empty(tensor.shape(), torch::TensorOptions().dtype(scalar_type(tensor.dtype())));
+  if (tensor.numel() > 0) tensor.copy_contiguous_to(out.data_ptr());
+  return out;
+}
+
+io::TensorData to_tensor_data(const torch::Tensor& tensor) {
+  const torch::Tensor cpu = tensor.detach().to(torch::kCPU, torch::kFloat32).contiguous();
+  std::vector<std::int64_t> shape(cpu.sizes().begin(), cpu.sizes().end());
+  std::vector<float> values(static_cast<std::size_t>(cpu.numel()));
+  if (!values.empty()) std::memcpy(values.data(), cpu.data_ptr<float>(), values.size() * sizeof(float));
+  return io::TensorData::from_floats(std::move(shape), values);
+}
+
+torch::Device parse_device(const std::string& device) {
+  if (device == "cpu") return torch::Device(torch::kCPU);
+  if (device == "cuda" || device.rfind("cuda:", 0) == 0) {
+    int index = 0;
+    if (device.size() > 5) {
+      try {
+        std::size_t used = 0;
+        index = std::stoi(device.substr(5), &used);
+        if (used != device.size() - 5 || index < 0) throw std::invalid_argument(device);
+      } catch (const std::exception&) {
+        throw Error(ErrorCode::kInvalidArgument, "device '" + device + "' is not valid; use cpu, cuda or cuda:N");
+      }
+    }
+    if (!torch::cuda::is_available()) {
+      throw Error(ErrorCode::kUnsupported, "device '" + device + "' was asked for, but this LibTorch build "
+                                           "has no CUDA or no GPU is visible; use device cpu");
+    }
+    if (index >= static_cast<int>(torch::cuda::device_count())) {
+      throw Error(ErrorCode::kInvalidArgument, "device '" + device + "' does not exist; " +
+                                                   std::to_string(torch::cuda::device_count()) + " GPU(s) visible");
+    }
+    return torch::Device(torch::kCUDA, static_cast<c10::DeviceIndex>(index));
+  }
+  throw Error(ErrorCode::kInvalidArgument, "device '" + device + "' is not valid; use cpu, cuda or cuda:N");
+}
+
+StateDict read_state_dict(const io::Value& weights, const std::string& path) {
+  if (!weights.is_dict()) {
+    throw Error(ErrorCode::kCorruptFile, "'" + path + "' holds no state dict of weights");
+  }
+  StateDict raw;
+  for (const auto& [key, value] : weights.as_dict()) {
+    if (key.kind() != io::Value::Kind::kString || value.kind() != io::Value::Kind::kTensor) continue;
+    raw.emplace(key.as_string(), to_torch(value.as_tensor()));
+  }
+  StateDict state;
+  for (auto& [name, tensor] : raw) {
+    auto ends_with = [&](const std::string& suffix) {
+      return name.size() >= suffix.size() && name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0;
+    };
+    std::string base, v_name;
+    if (ends_with(".weight_g")) {
+      base = name.substr(0, name.size() - 9);
+      v_name = base + ".weight_v";
+    } else if (ends_with(".parametrizations.weight.original0")) {
+      base = name.substr(0, name.size() - 34);
+      v_name = base + ".parametrizations.weight.original1";
+    } else if (ends_with(".weight_v") || ends_with(".parametrizations.weight.original1")) {
+      continue;  // folded together with its g
+    } else {
+      state[name] = tensor.is_floating_point() ? tensor.to(torch::kFloat32) : tensor;
+      continue;
+    }
+    auto v = raw.find(v_name);
+    if (v == raw.end()) {
+      throw Error(ErrorCode::kCorruptFile, "'" + path + "' has " + name + " but not " + v_name +
+                                               "; the weights are incomplete");
+    }
+    state[base + ".weight"] = fold(tensor, v->second);
+  }
+  return state;
+}
+
+void load_parameters(torch::nn::Module& module, const StateDict& state, const std::string& prefix,
+                     const std::string& path) {
+  torch::NoGradGuard no_grad;
+  auto copy = [&](const std::string& name, torch::Tensor& target) {
+    const std::string key = prefix + name;
+    auto found = state.find(key);
+    if (found == state.end()) {
+      throw Error(ErrorCode::kCorruptFile, "'" + path + "' lacks the weight '" + key +
+                                               "'; the model is incomplete or of another architecture");
+    }
+    if (found->second.sizes() != target.sizes()) {
+      throw Error(ErrorCode::kCorruptFile, "'" + path + "' weight '" + key + "' has shape " +
+                                               shape_text(found->second.sizes()) + " but its config needs " +
+                                               shape_text(target.sizes()));
+    }
+    target.copy_(found->second);
+  };
+  for (auto& item : module.named_parameters(/*recurse=*/true)) copy(item.key(), item.value());
+  for (auto& item : module.named_buffers(/*recurse=*/true)) copy(item.key(), item.value());
+}
+
+}  // namespace rvc::torch_util

@@ -1,0 +1,35 @@
+// Bridges between rvc's backend-free types and LibTorch. Private to rvc_core.
+#pragma once
+
+#include <torch/torch.h>
+
+#include <string>
+#include <unordered_map>
+
+#include "rvc/io/tensor_data.hpp"
+#include "rvc/io/value.hpp"
+
+namespace rvc::torch_util {
+
+/// Parameters by state-dict name, float32 on the CPU.
+using StateDict = std::unordered_map<std::string, torch::Tensor>;
+
+/// A copy of `tensor` as a CPU torch tensor of the same dtype.
+torch::Tensor to_torch(const io::TensorData& tensor);
+/// A copy of `tensor` (any device or dtype) as contiguous float32.
+io::TensorData to_tensor_data(const torch::Tensor& tensor);
+
+/// Parses "cpu", "cuda", "cuda:N"; throws kInvalidArgument or kUnsupported (no CUDA here).
+torch::Device parse_device(const std::string& device);
+
+/// Reads a state dict (name -> tensor) as float32, folding weight normalisation once:
+/// `X.weight_g`/`X.weight_v` and `X.parametrizations.weight.original0/1` become `X.weight`
+/// = g · v / ‖v‖, the norm taken over every dimension where g has extent 1.
+StateDict read_state_dict(const io::Value& weights, const std::string& path);
+
+/// Copies every parameter and buffer of `module` from `state` by name (prefixed by `prefix`).
+/// Throws kCorruptFile naming the file and key when one is missing or has another shape.
+void load_parameters(torch::nn::Module& module, const StateDict& state, const std::string& prefix,
+                     const std::string& path);
+
+}  // namespace rvc::torch_util

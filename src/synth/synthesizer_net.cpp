@@ -1,0 +1,361 @@
+#include "synth/synthesizer_net.hpp"
+
+#include <cmath>
+
+namespace rvc::synth {
+namespace {
+
+namespace F = torch::nn::functional;
+
+constexpr double kLeakySlope = 0.1;
+constexpr double kSineAmplitude = 0.1;
+constexpr double kVoicedNoiseStd = 0.003;
+constexpr int kRelativeWindow = 10;
+constexpr int kFlowCouplings = 4;
+constexpr int kFlowWaveNetLayers = 3;
+constexpr int kFlowKernel = 5;
+
+torch::nn::Conv1d conv1d(int in, int out, int kernel, int padding = 0, int dilation = 1, bool bias = true,
+                         int stride = 1) {
+  return torch::nn::Conv1d(
+      torch::nn::Conv1dOptions(in, out, kernel).padding(padding).dilation(dilation).bias(bias).stride(stride));
+}
+
+// "Same" padding for any kernel, as attentions.FFN pads: (k-1)/2 left, k/2 right.
+torch::Tensor pad_same(const torch::Tensor& x, int kernel) {
+  if (kernel == 1) return x;
+  return F::pad(x, F::PadFuncOptions({(kernel - 1) / 2, kernel / 2}));
+}
+
+}  // namespace
+
+RelativeAttention::RelativeAttention(int channels, int heads_, int window_)
+    : heads(heads_), head_dim(channels / heads_), window(window_) {
+  conv_q = register_module("conv_q", conv1d(channels, channels, 1));
+  conv_k = register_module("conv_k", conv1d(channels, channels, 1));
+  conv_v = register_module("conv_v", conv1d(channels, channels, 1));
+  conv_o = register_module("conv_o", conv1d(channels, channels, 1));
+  emb_rel_k = register_parameter("emb_rel_k", torch::zeros({1, 2 * window + 1, head_dim}), false);
+  emb_rel_v = register_parameter("emb_rel_v", torch::zeros({1, 2 * window + 1, head_dim}), false);
+}
+
+namespace {
+
+// The 2L-1 relative embeddings a sequence of length L uses, zero beyond the window.
+torch::Tensor relative_embeddings(const torch::Tensor& table, int64_t length, int window) {
+  const int64_t pad_length = std::max<int64_t>(length - (window + 1), 0);
+  const int64_t start = std::max<int64_t>((window + 1) - length, 0);
+  const int64_t end = start + 2 * length - 1;
+  torch::Tensor padded = pad_length > 0 ? F::pad(table, F::PadFuncOptions({0, 0, pad_length, pad_length, 0, 0}))
+                                        : table;
+  return padded.slice(1, start, end);
+}
+
+// [B, H, L, 2L-1] relative logits -> [B, H, L, L] absolute (the skewing of attentions.py).
+torch::Tensor relative_to_absolute(const torch::Tensor& x) {
+  const int64_t batch = x.size(0), heads = x.size(1), length = x.size(2);
+  torch::Tensor padded = F::pad(x, F::PadFuncOptions({0, 1}));
+  torch::Tensor flat = padded.reshape({batch, heads, length * 2 * length});
+  flat = F::pad(flat, F::PadFuncOptions({0, length - 1}));
+  return flat.reshape({batch, heads, length + 1, 2 * length - 1}).slice(2, 0, length).slice(3, length - 1);
+}
+
+// [B, H, L, L] absolute weights -> [B, H, L, 2L-1] relative.
+torch::Tensor absolute_to_relative(const torch::Tensor& x) {
+  const int64_t batch = x.size(0), heads = x.size(1), length = x.size(2);
+  torch::Tensor padded = F::pad(x, F::PadFuncOptions({0, length - 1}));
+  torch::Tensor flat = padded.reshape({batch, heads, length * length + length * (length - 1)});
+  flat = F::pad(flat, F::PadFuncOptions({length, 0}));
+  return flat.reshape({batch, heads, length, 2 * length}).slice(3, 1);
+}
+
+}  // namespace
+
+torch::Tensor RelativeAttention::forward(const torch::Tensor& x, const torch::Tensor& attn_mask) {
+  const int64_t batch = x.size(0), channels = x.size(1), length = x.size(2);
+  const torch::Tensor query = conv_q(x).view({batch, heads, head_dim, length}).transpose(2, 3);
+  const torch::Tensor key = conv_k(x).view({batch, heads, head_dim, length}).transpose(2, 3);
+  const torch::Tensor value = conv_v(x).view({batch, heads, head_dim, length}).transpose(2, 3);
+  const torch::Tensor scaled = query / std::sqrt(static_cast<double>(head_dim));
+  torch::Tensor scores = torch::matmul(scaled, key.transpose(-2, -1));
+  const torch::Tensor key_embeddings = relative_embeddings(emb_rel_k, length, window);
+  const torch::Tensor relative_logits = torch::matmul(scaled, key_embeddings.unsqueeze(0).transpose(-2, -1));
+  scores = scores + relative_to_absolute(relative_logits);
+  scores = scores.masked_fill(attn_mask == 0, -1e4);
+  const torch::Tensor weights = torch::softmax(scores, -1);
+  torch::Tensor output = torch::matmul(weights, value);
+  const torch::Tensor value_embeddings = relative_embeddings(emb_rel_v, length, window);
+  output = output + torch::matmul(absolute_to_relative(weights), value_embeddings.unsqueeze(0));
+  output = output.transpose(2, 3).contiguous().view({batch, channels, length});
+  return conv_o(output);
+}
+
+ChannelLayerNorm::ChannelLayerNorm(int channels) {
+  gamma = register_parameter("gamma", torch::ones({channels}), false);
+  beta = register_parameter("beta", torch::zeros({channels}), false);
+}
+
+torch::Tensor ChannelLayerNorm::forward(const torch::Tensor& x) {
+  const torch::Tensor t = x.transpose(1, -1);
+  return torch::layer_norm(t, {gamma.size(0)}, gamma, beta, 1e-5).transpose(1, -1);
+}
+
+FeedForward::FeedForward(int channels, int filter_channels, int kernel_size_) : kernel_size(kernel_size_) {
+  conv_1 = register_module("conv_1", conv1d(channels, filter_channels, kernel_size));
+  conv_2 = register_module("conv_2", conv1d(filter_channels, channels, kernel_size));
+}
+
+torch::Tensor FeedForward::forward(const torch::Tensor& x, const torch::Tensor& mask) {
+  torch::Tensor h = torch::relu(conv_1(pad_same(x * mask, kernel_size)));
+  h = conv_2(pad_same(h * mask, kernel_size));
+  return h * mask;
+}
+
+TextEncoder::TextEncoder(const model::ModelConfig& config, int feature_dim, bool has_pitch)
+    : hidden(config.hidden_channels), inter(config.inter_channels) {
+  emb_phone = register_module("emb_phone", torch::nn::Linear(feature_dim, hidden));
+  if (has_pitch) emb_pitch = register_module("emb_pitch", torch::nn::Embedding(256, hidden));
+  encoder = register_module("encoder", std::make_shared<torch::nn::Module>());
+  auto attn = encoder->register_module("attn_layers", torch::nn::ModuleList());
+  auto norm1 = encoder->register_module("norm_layers_1", torch::nn::ModuleList());
+  auto ffn = encoder->register_module("ffn_layers", torch::nn::ModuleList());
+  auto norm2 = encoder->register_module("norm_layers_2", torch::nn::ModuleList());
+  for (int i = 0; i < config.n_layers; ++i) {
+    attn_layers.push_back(std::make_shared<RelativeAttention>(hidden, config.n_heads, kRelativeWindow));
+    norm_layers_1.push_back(std::make_shared<ChannelLayerNorm>(hidden));
+    ffn_layers.push_back(std::make_shared<FeedForward>(hidden, config.filter_channels, config.kernel_size));
+    norm_layers_2.push_back(std::make_shared<ChannelLayerNorm>(hidden));
+    attn->push_back(attn_layers.back());
+    norm1->push_back(norm_layers_1.back());
+    ffn->push_back(ffn_layers.back());
+    norm2->push_back(norm_layers_2.back());
+  }
+  proj = register_module("proj", conv1d(hidden, 2 * inter, 1));
+}
+
+std::tuple<torch::Tensor, torch::Tensor, torch::Tensor> TextEncoder::forward(const torch::Tensor& phone,
+                                                                             const torch::Tensor& pitch,
+                                                                             int64_t flow_head) {
+  torch::Tensor x = emb_phone(phone);
+  if (emb_pitch) x = x + emb_pitch(pitch);
+  x = x * std::sqrt(static_cast<double>(hidden));
+  x = torch::leaky_relu(x, kLeakySlope).transpose(1, -1);
+  torch::Tensor mask = torch::ones({x.size(0), 1, x.size(2)}, x.options());
+  const torch::Tensor attn_mask = mask.unsqueeze(2) * mask.unsqueeze(-1);
+  x = x * mask;
+  for (std::size_t i = 0; i < attn_layers.size(); ++i) {
+    x = norm_layers_1[i]->forward(x + attn_layers[i]->forward(x, attn_mask));
+    x = norm_layers_2[i]->forward(x + ffn_layers[i]->forward(x, mask));
+  }
+  x = x * mask;
+  if (flow_head > 0) {
+    x = x.slice(2, flow_head);
+    mask = mask.slice(2, flow_head);
+  }
+  const torch::Tensor stats = proj(x) * mask;
+  return {stats.slice(1, 0, inter), stats.slice(1, inter), mask};
+}
+
+WaveNet::WaveNet(int hidden_, int kernel_size, int layers_, int gin_channels) : hidden(hidden_), layers(layers_) {
+  auto in = register_module("in_layers", torch::nn::ModuleList());
+  auto res_skip = register_module("res_skip_layers", torch::nn::ModuleList());
+  cond_layer = register_module("cond_layer", conv1d(gin_channels, 2 * hidden * layers, 1));
+  for (int i = 0; i < layers; ++i) {
+    in_layers.push_back(conv1d(hidden, 2 * hidden, kernel_size, (kernel_size - 1) / 2));
+    res_skip_layers.push_back(conv1d(hidden, i < layers - 1 ? 2 * hidden : hidden, 1));
+    in->push_back(in_layers.back());
+    res_skip->push_back(res_skip_layers.back());
+  }
+}
+
+torch::Tensor WaveNet::forward(torch::Tensor x, const torch::Tensor& mask, const torch::Tensor& g) {
+  torch::Tensor output = torch::zeros_like(x);
+  const torch::Tensor conditions = cond_layer(g);
+  for (int i = 0; i < layers; ++i) {
+    const torch::Tensor activations =
+        in_layers[i](x) + conditions.slice(1, 2 * hidden * i, 2 * hidden * (i + 1));
+    const torch::Tensor gated =
+        torch::tanh(activations.slice(1, 0, hidden)) * torch::sigmoid(activations.slice(1, hidden));
+    const torch::Tensor res_skip = res_skip_layers[i](gated);
+    if (i < layers - 1) {
+      x = (x + res_skip.slice(1, 0, hidden)) * mask;
+      output = output + res_skip.slice(1, hidden);
+    } else {
+      output = output + res_skip;
+    }
+  }
+  return output * mask;
+}
+
+CouplingLayer::CouplingLayer(int channels, int hidden, int gin_channels) : half(channels / 2) {
+  pre = register_module("pre", conv1d(half, hidden, 1));
+  enc = register_module("enc", std::make_shared<WaveNet>(hidden, kFlowKernel, kFlowWaveNetLayers, gin_channels));
+  post = register_module("post", conv1d(hidden, half, 1));
+}
+
+torch::Tensor CouplingLayer::reverse(const torch::Tensor& x, const torch::Tensor& mask, const torch::Tensor& g) {
+  const torch::Tensor x0 = x.slice(1, 0, half);
+  const torch::Tensor x1 = x.slice(1, half);
+  const torch::Tensor h = enc->forward(pre(x0) * mask, mask, g);
+  const torch::Tensor mean = post(h) * mask;
+  return torch::cat({x0, (x1 - mean) * mask}, 1);
+}
+
+Flow::Flow(int channels, int hidden, int gin_channels) {
+  auto flows = register_module("flows", torch::nn::ModuleList());
+  for (int i = 0; i < kFlowCouplings; ++i) {
+    couplings.push_back(std::make_shared<CouplingLayer>(channels, hidden, gin_channels));
+    flows->push_back(couplings.back());
+    flows->push_back(std::make_shared<torch::nn::Module>());  // the channel flip: no weights
+  }
+}
+
+torch::Tensor Flow::reverse(torch::Tensor x, const torch::Tensor& mask, const torch::Tensor& g) {
+  for (auto it = couplings.rbegin(); it != couplings.rend(); ++it) {
+    x = (*it)->reverse(torch::flip(x, {1}), mask, g);
+  }
+  return x;
+}
+
+ResBlock::ResBlock(int channels, int kernel_size, const std::vector<int>& dilations) {
+  auto c1 = register_module("convs1", torch::nn::ModuleList());
+  auto c2 = register_module("convs2", torch::nn::ModuleList());
+  for (int dilation : dilations) {
+    convs1.push_back(conv1d(channels, channels, kernel_size, dilation * (kernel_size - 1) / 2, dilation));
+    convs2.push_back(conv1d(channels, channels, kernel_size, (kernel_size - 1) / 2));
+    c1->push_back(convs1.back());
+    c2->push_back(convs2.back());
+  }
+}
+
+torch::Tensor ResBlock::forward(torch::Tensor x) {
+  for (std::size_t i = 0; i < convs1.size(); ++i) {
+    torch::Tensor t = convs1[i](torch::leaky_relu(x, kLeakySlope));
+    t = convs2[i](torch::leaky_relu(t, kLeakySlope));
+    x = t + x;
+  }
+  return x;
+}
+
+Generator::Generator(const model::ModelConfig& config, bool has_pitch_)
+    : has_pitch(has_pitch_),
+      hop(config.hop_samples()),
+      sample_rate_hz(config.sample_rate_hz),
+      upsample_rates(config.upsample_rates) {
+  const int initial = config.upsample_initial_channel;
+  if (has_pitch) {
+    auto source = register_module("m_source", std::make_shared<torch::nn::Module>());
+    l_linear = source->register_module("l_linear", torch::nn::Linear(1, 1));
+  }
+  conv_pre = register_module("conv_pre", conv1d(config.inter_channels, initial, 7, 3));
+  auto ups_list = register_module("ups", torch::nn::ModuleList());
+  auto noise_list = has_pitch ? register_module("noise_convs", torch::nn::ModuleList()) : nullptr;
+  const std::size_t stages = upsample_rates.size();
+  for (std::size_t i = 0; i < stages; ++i) {
+    const int in = initial >> i, out = initial >> (i + 1);
+    const int rate = upsample_rates[i], kernel = config.upsample_kernel_sizes[i];
+    ups.emplace_back(torch::nn::ConvTranspose1dOptions(in, out, kernel).stride(rate).padding((kernel - rate) / 2));
+    ups_list->push_back(ups.back());
+    if (has_pitch) {
+      int stride = 1;
+      for (std::size_t j = i + 1; j < stages; ++j) stride *= upsample_rates[j];
+      noise_convs.push_back(i + 1 < stages ? conv1d(1, out, 2 * stride, stride / 2, 1, true, stride)
+                                           : conv1d(1, out, 1));
+      noise_list->push_back(noise_convs.back());
+    }
+  }
+  auto blocks = register_module("resblocks", torch::nn::ModuleList());
+  for (std::size_t i = 0; i < stages; ++i) {
+    for (std::size_t j = 0; j < config.resblock_kernel_sizes.size(); ++j) {
+      resblocks.push_back(std::make_shared<ResBlock>(initial >> (i + 1), config.resblock_kernel_sizes[j],
+                                                     config.resblock_dilation_sizes[j]));
+      blocks->push_back(resblocks.back());
+    }
+  }
+  conv_post = register_module("conv_post", conv1d(initial >> stages, 1, 7, 3, 1, /*bias=*/false));
+  cond = register_module("cond", conv1d(config.gin_channels, initial, 1));
+}
+
+torch::Tensor Generator::harmonic_source(const torch::Tensor& f0_frames, const InferOptions& options,
+                                         torch::Generator& rng) {
+  const torch::Tensor f0 = f0_frames.to(torch::kFloat32).unsqueeze(-1);  // [B, T, 1]
+  const int64_t samples = f0.size(1) * hop;
+  // By scale factor, as the reference calls interpolate, so nearest indices round identically.
+  auto upsample = [&](F::InterpolateFuncOptions::mode_t mode) {
+    return F::InterpolateFuncOptions().scale_factor(std::vector<double>{static_cast<double>(hop)}).mode(mode);
+  };
+  torch::Tensor sine;
+  if (options.sine_algorithm == SineAlgorithm::kCumulative) {
+    const torch::Tensor rad = torch::remainder(f0 / sample_rate_hz, 1);
+    torch::Tensor wraps = torch::cumsum(rad, 1) * hop;
+    wraps = F::interpolate(wraps.transpose(2, 1), upsample(torch::kLinear).align_corners(true)).transpose(2, 1);
+    const torch::Tensor rad_up = F::interpolate(rad.transpose(2, 1), upsample(torch::kNearest)).transpose(2, 1);
+    wraps = torch::remainder(wraps, 1);
+    torch::Tensor shift = torch::zeros_like(rad_up);
+    shift.slice(1, 1).copy_((wraps.slice(1, 1) - wraps.slice(1, 0, samples - 1) < 0).to(shift.dtype()) * -1.0);
+    sine = torch::sin(torch::cumsum(rad_up + shift, 1) * 2 * M_PI);
+  } else {
+    const torch::Tensor steps = torch::arange(1, hop + 1, f0.options());
+    torch::Tensor rad = f0 / sample_rate_hz * steps;  // [B, T, hop]
+    const torch::Tensor increments = torch::fmod(rad.slice(1, 0, rad.size(1) - 1).slice(2, hop - 1) + 0.5, 1.0) - 0.5;
+    const torch::Tensor accumulated = increments.cumsum(1).fmod(1.0);
+    rad = rad + F::pad(accumulated, F::PadFuncOptions({0, 0, 1, 0}));
+    sine = torch::sin(2 * M_PI * rad.reshape({f0.size(0), -1, 1}));
+  }
+  sine = sine * kSineAmplitude;
+  const torch::Tensor uv =
+      F::interpolate((f0 > 0).to(torch::kFloat32).transpose(2, 1), upsample(torch::kNearest)).transpose(2, 1);
+  torch::Tensor excitation = sine * uv;
+  if (!options.zero_noise) {
+    const torch::Tensor noise_amp = uv * kVoicedNoiseStd + (1 - uv) * kSineAmplitude / 3;
+    // Drawn on the CPU from the call's generator, so a seed gives the same noise on every device.
+    excitation = excitation + noise_amp * torch::randn(sine.sizes(), rng, torch::kFloat32).to(sine.device());
+  }
+  return torch::tanh(l_linear(excitation.to(l_linear->weight.dtype())));
+}
+
+torch::Tensor Generator::forward(torch::Tensor x, const torch::Tensor& f0, const torch::Tensor& g,
+                                 int64_t resampled_frames, const InferOptions& options, torch::Generator& rng,
+                                 torch::Tensor* har_source_out) {
+  torch::Tensor har;
+  if (has_pitch) {
+    const torch::Tensor source = harmonic_source(f0, options, rng);
+    if (har_source_out != nullptr) *har_source_out = source;
+    har = source.transpose(1, 2);
+  }
+  if (resampled_frames > 0) {
+    if (has_pitch && resampled_frames * hop != har.size(-1)) {
+      har = F::interpolate(har, F::InterpolateFuncOptions()
+                                    .size(std::vector<int64_t>{resampled_frames * hop})
+                                    .mode(torch::kLinear)
+                                    .align_corners(false));
+    }
+    if (resampled_frames != x.size(-1)) {
+      x = F::interpolate(x, F::InterpolateFuncOptions()
+                                .size(std::vector<int64_t>{resampled_frames})
+                                .mode(torch::kLinear)
+                                .align_corners(false));
+    }
+  }
+  x = conv_pre(x) + cond(g);
+  const std::size_t kernels = resblocks.size() / ups.size();
+  for (std::size_t i = 0; i < ups.size(); ++i) {
+    x = ups[i](torch::leaky_relu(x, kLeakySlope));
+    if (has_pitch) x = x + noise_convs[i](har);
+    torch::Tensor sum = resblocks[i * kernels]->forward(x);
+    for (std::size_t j = 1; j < kernels; ++j) sum = sum + resblocks[i * kernels + j]->forward(x);
+    x = sum / static_cast<double>(kernels);
+  }
+  return torch::tanh(conv_post(torch::leaky_relu(x)));
+}
+
+SynthesizerNet::SynthesizerNet(const model::ModelInfo& info) {
+  const model::ModelConfig& config = info.config;
+  enc_p = register_module("enc_p", std::make_shared<TextEncoder>(config, info.feature_dim(), info.has_pitch));
+  dec = register_module("dec", std::make_shared<Generator>(config, info.has_pitch));
+  flow = register_module("flow", std::make_shared<Flow>(config.inter_channels, config.hidden_channels,
+                                                        config.gin_channels));
+  emb_g = register_module("emb_g", torch::nn::Embedding(config.spk_embed_dim, config.gin_channels));
+}
+
+}  // namespace rvc::synth

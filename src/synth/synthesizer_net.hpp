@@ -1,0 +1,118 @@
+// RVC's synthesizer as a LibTorch module tree whose registered names equal RVC's state-dict keys
+// (spec/rvc-inference.md section 2), so weights load by name. Private to rvc_core.
+#pragma once
+
+#include <torch/torch.h>
+
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include "rvc/model/model_info.hpp"
+#include "rvc/synth/synthesizer.hpp"
+
+namespace rvc::synth {
+
+/// Multi-head self-attention with relative position embeddings (window 10), as attentions.py.
+struct RelativeAttention : torch::nn::Module {
+  RelativeAttention(int channels, int heads, int window);
+  torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& attn_mask);
+
+  int heads, head_dim, window;
+  torch::nn::Conv1d conv_q{nullptr}, conv_k{nullptr}, conv_v{nullptr}, conv_o{nullptr};
+  torch::Tensor emb_rel_k, emb_rel_v;
+};
+
+/// LayerNorm over the channel dimension of [B, C, T] with parameters gamma/beta.
+struct ChannelLayerNorm : torch::nn::Module {
+  explicit ChannelLayerNorm(int channels);
+  torch::Tensor forward(const torch::Tensor& x);
+  torch::Tensor gamma, beta;
+};
+
+/// conv(k) -> ReLU -> conv(k), masked, "same" padding.
+struct FeedForward : torch::nn::Module {
+  FeedForward(int channels, int filter_channels, int kernel_size);
+  torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& mask);
+  int kernel_size;
+  torch::nn::Conv1d conv_1{nullptr}, conv_2{nullptr};
+};
+
+/// enc_p: features (+ pitch embedding) -> prior mean and log-scale.
+struct TextEncoder : torch::nn::Module {
+  TextEncoder(const model::ModelConfig& config, int feature_dim, bool has_pitch);
+  /// Returns (m_p, logs_p, mask) for frames [flow_head, T).
+  std::tuple<torch::Tensor, torch::Tensor, torch::Tensor> forward(const torch::Tensor& phone,
+                                                                  const torch::Tensor& pitch,
+                                                                  int64_t flow_head);
+  int hidden, inter;
+  torch::nn::Linear emb_phone{nullptr};
+  torch::nn::Embedding emb_pitch{nullptr};
+  std::shared_ptr<torch::nn::Module> encoder;
+  std::vector<std::shared_ptr<RelativeAttention>> attn_layers;
+  std::vector<std::shared_ptr<ChannelLayerNorm>> norm_layers_1, norm_layers_2;
+  std::vector<std::shared_ptr<FeedForward>> ffn_layers;
+  torch::nn::Conv1d proj{nullptr};
+};
+
+/// WaveNet-style gated stack conditioned on the speaker embedding.
+struct WaveNet : torch::nn::Module {
+  WaveNet(int hidden, int kernel_size, int layers, int gin_channels);
+  torch::Tensor forward(torch::Tensor x, const torch::Tensor& mask, const torch::Tensor& g);
+  int hidden, layers;
+  std::vector<torch::nn::Conv1d> in_layers, res_skip_layers;
+  torch::nn::Conv1d cond_layer{nullptr};
+};
+
+/// One mean-only affine coupling layer, run in reverse.
+struct CouplingLayer : torch::nn::Module {
+  CouplingLayer(int channels, int hidden, int gin_channels);
+  torch::Tensor reverse(const torch::Tensor& x, const torch::Tensor& mask, const torch::Tensor& g);
+  int half;
+  torch::nn::Conv1d pre{nullptr}, post{nullptr};
+  std::shared_ptr<WaveNet> enc;
+};
+
+/// flow: four coupling layers with channel flips between them.
+struct Flow : torch::nn::Module {
+  Flow(int channels, int hidden, int gin_channels);
+  torch::Tensor reverse(torch::Tensor x, const torch::Tensor& mask, const torch::Tensor& g);
+  std::vector<std::shared_ptr<CouplingLayer>> couplings;
+};
+
+/// HiFi-GAN ResBlock1 (three dilated conv pairs with residuals).
+struct ResBlock : torch::nn::Module {
+  ResBlock(int channels, int kernel_size, const std::vector<int>& dilations);
+  torch::Tensor forward(torch::Tensor x);
+  std::vector<torch::nn::Conv1d> convs1, convs2;
+};
+
+/// dec: HiFi-GAN generator, with the NSF harmonic source for pitch models.
+struct Generator : torch::nn::Module {
+  Generator(const model::ModelConfig& config, bool has_pitch);
+  /// z [1, inter, T] -> audio [1, 1, T·hop]. `f0` [1, T] in Hz (pitch models).
+  torch::Tensor forward(torch::Tensor z, const torch::Tensor& f0, const torch::Tensor& g,
+                        int64_t resampled_frames, const InferOptions& options, torch::Generator& rng,
+                        torch::Tensor* har_source_out);
+  torch::Tensor harmonic_source(const torch::Tensor& f0, const InferOptions& options, torch::Generator& rng);
+
+  bool has_pitch;
+  int hop, sample_rate_hz;
+  std::vector<int> upsample_rates;
+  torch::nn::Linear l_linear{nullptr};
+  torch::nn::Conv1d conv_pre{nullptr}, cond{nullptr}, conv_post{nullptr};
+  std::vector<torch::nn::ConvTranspose1d> ups;
+  std::vector<torch::nn::Conv1d> noise_convs;
+  std::vector<std::shared_ptr<ResBlock>> resblocks;
+};
+
+/// The whole synthesizer (enc_q is never built: inference only).
+struct SynthesizerNet : torch::nn::Module {
+  SynthesizerNet(const model::ModelInfo& info);
+  std::shared_ptr<TextEncoder> enc_p;
+  std::shared_ptr<Flow> flow;
+  std::shared_ptr<Generator> dec;
+  torch::nn::Embedding emb_g{nullptr};
+};
+
+}  // namespace rvc::synth

@@ -1,0 +1,175 @@
+// Parity of the C++ synthesizer with the original RVC on every fixture model (zero-noise mode),
+// and its handling of bad input.
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "rvc/error.hpp"
+#include "rvc/io/npy.hpp"
+#include "rvc/synth/synthesizer.hpp"
+#include "test_util.hpp"
+
+namespace rvc::synth {
+namespace {
+
+using test::data_path;
+
+struct Inputs {
+  std::vector<float> phone;
+  std::int64_t frames = 0, dim = 0;
+  std::vector<std::int64_t> pitch;
+  std::vector<float> pitchf;
+  int speaker = 0;
+};
+
+std::string fixture(const std::string& model, const std::string& file) {
+  return data_path("synth/" + model + "/" + file);
+}
+
+Inputs load_inputs(const std::string& model, bool has_pitch) {
+  Inputs in;
+  const io::TensorData phone = io::load_npy(fixture(model, "inputs/phone.npy"));
+  in.phone = phone.to_floats();
+  in.frames = phone.shape()[1];
+  in.dim = phone.shape()[2];
+  in.speaker = static_cast<int>(io::load_npy(fixture(model, "inputs/sid.npy")).to_int64s()[0]);
+  if (has_pitch) {
+    in.pitch = io::load_npy(fixture(model, "inputs/pitch.npy")).to_int64s();
+    in.pitchf = io::load_npy(fixture(model, "inputs/pitchf.npy")).to_floats();
+  }
+  return in;
+}
+
+double max_abs_diff(const std::vector<float>& a, const std::vector<float>& b) {
+  EXPECT_EQ(a.size(), b.size());
+  double worst = 0;
+  for (std::size_t i = 0; i < std::min(a.size(), b.size()); ++i) worst = std::max(worst, std::abs(double(a[i]) - b[i]));
+  return worst;
+}
+
+class SynthesizerParity : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(SynthesizerParity, ZeroNoiseOutputMatchesTheOriginal) {
+  const std::string model = GetParam();
+  const Synthesizer synth(data_path("models/" + model + ".pth"));
+  const bool has_pitch = synth.info().has_pitch;
+  const Inputs in = load_inputs(model, has_pitch);
+  InferOptions options;
+  options.zero_noise = true;
+  options.speaker_id = in.speaker;
+  options.capture_intermediates = true;
+  const SynthesisResult result = synth.infer(in.phone.data(), in.frames, in.dim,
+                                             has_pitch ? in.pitch.data() : nullptr,
+                                             has_pitch ? in.pitchf.data() : nullptr, options);
+  const double tolerance = 1e-4;  // fixtures README: audio, z, m_p, har_source to max abs 1e-4
+  EXPECT_LE(max_abs_diff(result.m_p.to_floats(), io::load_npy(fixture(model, "outputs/m_p.npy")).to_floats()), tolerance);
+  EXPECT_LE(max_abs_diff(result.logs_p.to_floats(), io::load_npy(fixture(model, "outputs/logs_p.npy")).to_floats()), tolerance);
+  EXPECT_LE(max_abs_diff(result.z.to_floats(), io::load_npy(fixture(model, "outputs/z.npy")).to_floats()), tolerance);
+  if (has_pitch) {
+    EXPECT_LE(max_abs_diff(result.har_source.to_floats(),
+                           io::load_npy(fixture(model, "outputs/har_source.npy")).to_floats()), tolerance);
+  }
+  const double audio_error = max_abs_diff(result.audio, io::load_npy(fixture(model, "outputs/audio.npy")).to_floats());
+  EXPECT_LE(audio_error, tolerance);
+  RecordProperty("audio_max_abs_error", std::to_string(audio_error));
+  EXPECT_EQ(result.audio.size(), static_cast<std::size_t>(in.frames * synth.hop_samples()));
+}
+
+INSTANTIATE_TEST_SUITE_P(AllFixtureModels, SynthesizerParity,
+                         ::testing::Values("v2_f0_40k", "v2_f0_48k", "v2_f0_32k", "v1_f0_40k", "v2_nof0_40k",
+                                           "v1_nof0_48k"));
+
+class SynthesizerStreaming : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(SynthesizerStreaming, RealTimeEntryPointMatchesTheOriginal) {
+  const std::string model = GetParam();
+  const Synthesizer synth(data_path("models/" + model + ".pth"));
+  const bool has_pitch = synth.info().has_pitch;
+  const Inputs in = load_inputs(model, has_pitch);
+  InferOptions options;
+  options.zero_noise = true;
+  options.speaker_id = in.speaker;
+  options.skip_head = 30;
+  options.return_length = 16;
+  for (const auto& [length2, file] : {std::pair<int, const char*>{16, "outputs/stream_a_audio.npy"},
+                                     std::pair<int, const char*>{19, "outputs/stream_b_audio.npy"}}) {
+    options.return_length2 = length2;
+    const SynthesisResult result = synth.infer(in.phone.data(), in.frames, in.dim,
+                                               has_pitch ? in.pitch.data() : nullptr,
+                                               has_pitch ? in.pitchf.data() : nullptr, options);
+    EXPECT_LE(max_abs_diff(result.audio, io::load_npy(fixture(model, file)).to_floats()), 1e-4) << file;
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(StreamFixtureModels, SynthesizerStreaming, ::testing::Values("v2_f0_40k", "v2_nof0_40k"));
+
+TEST(Synthesizer, SameSeedSameOutputAndNoiseMatters) {
+  const Synthesizer synth(data_path("models/v2_f0_40k.pth"));
+  const Inputs in = load_inputs("v2_f0_40k", true);
+  InferOptions options;
+  options.seed = 7;
+  auto run = [&](const InferOptions& o) {
+    return synth.infer(in.phone.data(), in.frames, in.dim, in.pitch.data(), in.pitchf.data(), o).audio;
+  };
+  const std::vector<float> first = run(options);
+  EXPECT_EQ(run(options), first);
+  options.seed = 8;
+  EXPECT_GT(max_abs_diff(run(options), first), 1e-4);
+}
+
+ErrorCode infer_error(const Synthesizer& synth, const Inputs& in, std::int64_t dim, const InferOptions& options,
+                      std::string* message = nullptr) {
+  try {
+    synth.infer(in.phone.data(), in.frames, dim, in.pitch.empty() ? nullptr : in.pitch.data(),
+                in.pitchf.empty() ? nullptr : in.pitchf.data(), options);
+  } catch (const Error& e) {
+    if (message) *message = e.what();
+    return e.code();
+  }
+  return ErrorCode::kOk;
+}
+
+TEST(Synthesizer, BadInputsGiveClearErrors) {
+  const Synthesizer v1(data_path("models/v1_f0_40k.pth"));
+  Inputs v2_inputs = load_inputs("v2_f0_40k", true);
+  std::string message;
+  EXPECT_EQ(infer_error(v1, v2_inputs, 768, {}, &message), ErrorCode::kInvalidArgument);
+  EXPECT_NE(message.find("256-d"), std::string::npos) << message;
+
+  const Synthesizer v2(data_path("models/v2_f0_40k.pth"));
+  Inputs in = v2_inputs;
+  in.frames = 0;
+  EXPECT_EQ(infer_error(v2, in, 768, {}), ErrorCode::kInvalidAudio);
+  in = v2_inputs;
+  in.pitch[3] = 300;
+  EXPECT_EQ(infer_error(v2, in, 768, {}, &message), ErrorCode::kInvalidArgument);
+  EXPECT_NE(message.find("1..255"), std::string::npos) << message;
+  in = v2_inputs;
+  in.phone[10] = std::nanf("");
+  EXPECT_EQ(infer_error(v2, in, 768, {}), ErrorCode::kInvalidAudio);
+  InferOptions options;
+  options.speaker_id = 3;  // the fixture models have 3 speakers: 0..2
+  EXPECT_EQ(infer_error(v2, v2_inputs, 768, options, &message), ErrorCode::kInvalidArgument);
+  EXPECT_NE(message.find("speaker"), std::string::npos) << message;
+  options = {};
+  options.skip_head = 40;
+  options.return_length = 16;
+  EXPECT_EQ(infer_error(v2, v2_inputs, 768, options), ErrorCode::kInvalidArgument);
+}
+
+TEST(Synthesizer, OtherFilesAreRefusedWithTheirKind) {
+  for (const char* file : {"models/rmvpe.pt", "models/hubert_base.pt"}) {
+    try {
+      Synthesizer synth(data_path(file));
+      ADD_FAILURE() << file << " loaded as a voice model";
+    } catch (const Error& e) {
+      EXPECT_EQ(e.code(), ErrorCode::kWrongModelKind) << e.what();
+    }
+  }
+  SynthesizerConfig config;
+  config.device = "tpu:0";
+  EXPECT_THROW(Synthesizer(data_path("models/v2_f0_40k.pth"), config), Error);
+}
+
+}  // namespace
+}  // namespace rvc::synth
