@@ -6,6 +6,7 @@
 #include "rvc/audio/audio_file.hpp"
 #include "rvc/io/checkpoint.hpp"
 #include "rvc/model/model_info.hpp"
+#include "rvc/synth/synthesizer.hpp"
 #include "rvc/rvc.h"
 #include "rvc/version.hpp"
 
@@ -15,6 +16,10 @@ struct rvc_audio {
 
 struct rvc_checkpoint {
   rvc::io::Value root;
+};
+
+struct rvc_synthesizer {
+  rvc::synth::Synthesizer synthesizer;
 };
 
 struct rvc_model_info {
@@ -27,6 +32,7 @@ static_assert(RVC_VALUE_TENSOR == static_cast<int>(rvc::io::Value::Kind::kTensor
 static_assert(RVC_DTYPE_BOOL == static_cast<int>(rvc::io::DType::kBool));
 static_assert(RVC_DTYPE_UINT8 == static_cast<int>(rvc::io::DType::kUInt8));
 static_assert(RVC_ERROR_WRONG_MODEL_KIND == static_cast<int>(rvc::ErrorCode::kWrongModelKind));
+static_assert(RVC_PRECISION_BFLOAT16 == static_cast<int>(rvc::synth::Precision::kBFloat16));
 static_assert(RVC_AUDIO_ENCODING_FLOAT32 == static_cast<int>(rvc::audio::AudioEncoding::kFloat32));
 
 namespace {
@@ -38,6 +44,22 @@ const rvc::io::Value* as_value(const rvc_value* value) {
 }
 const rvc_value* as_handle(const rvc::io::Value* value) {
   return reinterpret_cast<const rvc_value*>(value);
+}
+
+// Copies the fields a caller's (possibly older, smaller) config struct has over the defaults.
+template <typename Config>
+Config effective_config(const Config* given, void (*init)(Config*), const char* function) {
+  Config effective;
+  init(&effective);
+  if (given != nullptr) {
+    if (given->struct_size < sizeof(uint32_t) * 2) {
+      throw rvc::Error(rvc::ErrorCode::kInvalidArgument,
+                       std::string(function) + ": struct_size is too small; fill the struct with its _init function");
+    }
+    std::memcpy(&effective, given, std::min<std::size_t>(given->struct_size, sizeof(effective)));
+    effective.struct_size = sizeof(effective);
+  }
+  return effective;
 }
 
 rvc::audio::AudioBuffer read(const char* path, int32_t sample_rate_hz) {
@@ -126,15 +148,8 @@ rvc_status rvc_audio_write(const char* path, const float* samples, int64_t num_s
       throw rvc::Error(rvc::ErrorCode::kInvalidAudio,
                        "rvc_audio_write: refusing to write '" + std::string(path) + "' with no samples");
     }
-    rvc_audio_write_config effective;
-    rvc_audio_write_config_init(&effective);
-    if (config != nullptr) {
-      if (config->struct_size < sizeof(uint32_t) * 2) {
-        throw rvc::Error(rvc::ErrorCode::kInvalidArgument,
-                         "rvc_audio_write: config.struct_size is too small; call rvc_audio_write_config_init");
-      }
-      std::memcpy(&effective, config, std::min<std::size_t>(config->struct_size, sizeof(effective)));
-    }
+    const rvc_audio_write_config effective =
+        effective_config(config, rvc_audio_write_config_init, "rvc_audio_write");
     if (effective.encoding < RVC_AUDIO_ENCODING_AUTO || effective.encoding > RVC_AUDIO_ENCODING_FLOAT32) {
       throw rvc::Error(rvc::ErrorCode::kInvalidArgument,
                        "rvc_audio_write: config.encoding " + std::to_string(effective.encoding) +
@@ -309,5 +324,84 @@ const char* rvc_model_info_json(const rvc_model_info* info) {
 }
 
 void rvc_model_info_destroy(rvc_model_info* info) { delete info; }
+
+void rvc_synthesizer_config_init(rvc_synthesizer_config* config) {
+  if (config == nullptr) return;
+  std::memset(config, 0, sizeof(*config));
+  config->struct_size = sizeof(*config);
+  config->device = "cpu";
+  config->precision = RVC_PRECISION_AUTO;
+}
+
+void rvc_synthesis_options_init(rvc_synthesis_options* options) {
+  if (options == nullptr) return;
+  const rvc::synth::InferOptions defaults;
+  std::memset(options, 0, sizeof(*options));
+  options->struct_size = sizeof(*options);
+  options->speaker_id = defaults.speaker_id;
+  options->noise_scale = defaults.noise_scale;
+  options->seed = defaults.seed;
+  options->zero_noise = defaults.zero_noise ? 1 : 0;
+  options->skip_head = defaults.skip_head;
+  options->return_length = defaults.return_length;
+  options->return_length2 = defaults.return_length2;
+}
+
+rvc_status rvc_synthesizer_create(const char* path, const rvc_synthesizer_config* config,
+                                  rvc_synthesizer** out_synthesizer) {
+  return guarded([&] {
+    require(path, "rvc_synthesizer_create", "path");
+    require(out_synthesizer, "rvc_synthesizer_create", "out_synthesizer");
+    const rvc_synthesizer_config c = effective_config(config, rvc_synthesizer_config_init, "rvc_synthesizer_create");
+    if (c.precision < RVC_PRECISION_AUTO || c.precision > RVC_PRECISION_BFLOAT16) {
+      throw rvc::Error(rvc::ErrorCode::kInvalidArgument,
+                       "rvc_synthesizer_create: precision " + std::to_string(c.precision) + " is not an rvc_precision");
+    }
+    rvc::synth::SynthesizerConfig synth_config;
+    synth_config.device = c.device != nullptr ? c.device : "cpu";
+    synth_config.precision = static_cast<rvc::synth::Precision>(c.precision);
+    *out_synthesizer = new rvc_synthesizer{rvc::synth::Synthesizer(path, synth_config)};
+  });
+}
+
+void rvc_synthesizer_destroy(rvc_synthesizer* synthesizer) { delete synthesizer; }
+
+int32_t rvc_synthesizer_sample_rate_hz(const rvc_synthesizer* s) {
+  return s != nullptr ? s->synthesizer.info().config.sample_rate_hz : 0;
+}
+int32_t rvc_synthesizer_hop_samples(const rvc_synthesizer* s) { return s != nullptr ? s->synthesizer.hop_samples() : 0; }
+int32_t rvc_synthesizer_feature_dim(const rvc_synthesizer* s) {
+  return s != nullptr ? s->synthesizer.info().feature_dim() : 0;
+}
+int32_t rvc_synthesizer_has_pitch(const rvc_synthesizer* s) {
+  return s != nullptr && s->synthesizer.info().has_pitch ? 1 : 0;
+}
+int32_t rvc_synthesizer_num_speakers(const rvc_synthesizer* s) {
+  return s != nullptr ? s->synthesizer.info().config.spk_embed_dim : 0;
+}
+
+rvc_status rvc_synthesizer_infer(const rvc_synthesizer* synthesizer, const float* features, int64_t num_frames,
+                                 int64_t feature_dim, const int64_t* pitch, const float* pitch_hz,
+                                 const rvc_synthesis_options* options, rvc_audio** out_audio) {
+  return guarded([&] {
+    require(synthesizer, "rvc_synthesizer_infer", "synthesizer");
+    require(features, "rvc_synthesizer_infer", "features");
+    require(out_audio, "rvc_synthesizer_infer", "out_audio");
+    const rvc_synthesis_options o = effective_config(options, rvc_synthesis_options_init, "rvc_synthesizer_infer");
+    rvc::synth::InferOptions infer_options;
+    infer_options.speaker_id = o.speaker_id;
+    infer_options.noise_scale = o.noise_scale;
+    infer_options.seed = o.seed;
+    infer_options.zero_noise = o.zero_noise != 0;
+    infer_options.skip_head = o.skip_head;
+    infer_options.return_length = o.return_length;
+    infer_options.return_length2 = o.return_length2;
+    auto audio = std::make_unique<rvc_audio>();
+    audio->buffer.samples =
+        synthesizer->synthesizer.infer(features, num_frames, feature_dim, pitch, pitch_hz, infer_options).audio;
+    audio->buffer.sample_rate_hz = synthesizer->synthesizer.info().config.sample_rate_hz;
+    *out_audio = audio.release();
+  });
+}
 
 }  // extern "C"

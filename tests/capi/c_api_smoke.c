@@ -126,6 +126,50 @@ static void test_model_info(const char* data_dir) {
   CHECK(strstr(rvc_last_error_message(), "RMVPE") != NULL);
 }
 
+static void test_synthesizer(const char* data_dir) {
+  char path[4096];
+  rvc_synthesizer* synth = NULL;
+  rvc_synthesizer_config config;
+  rvc_synthesis_options options;
+  rvc_audio* audio = NULL;
+  enum { kFrames = 20 };
+  static float features[kFrames * 768];
+  int64_t pitch[kFrames];
+  float pitch_hz[kFrames];
+  int i;
+  for (i = 0; i < kFrames * 768; ++i) features[i] = (float)((i % 7) - 3) * 0.1f;
+  for (i = 0; i < kFrames; ++i) {
+    pitch[i] = 60;
+    pitch_hz[i] = 150.0f;
+  }
+  snprintf(path, sizeof path, "%s/models/v2_f0_40k.pth", data_dir);
+  rvc_synthesizer_config_init(&config);
+  CHECK(rvc_synthesizer_create(path, &config, &synth) == RVC_OK);
+  CHECK(rvc_synthesizer_sample_rate_hz(synth) == 40000);
+  CHECK(rvc_synthesizer_hop_samples(synth) == 400);
+  CHECK(rvc_synthesizer_feature_dim(synth) == 768);
+  CHECK(rvc_synthesizer_has_pitch(synth) == 1);
+  CHECK(rvc_synthesizer_num_speakers(synth) == 3);
+  rvc_synthesis_options_init(&options);
+  options.seed = 1;
+  CHECK(rvc_synthesizer_infer(synth, features, kFrames, 768, pitch, pitch_hz, &options, &audio) == RVC_OK);
+  CHECK(rvc_audio_num_samples(audio) == kFrames * 400);
+  CHECK(rvc_audio_sample_rate_hz(audio) == 40000);
+  for (i = 0; i < rvc_audio_num_samples(audio); ++i) {
+    if (!(fabsf(rvc_audio_samples(audio)[i]) <= 1.0f)) {
+      CHECK(0 && "sample outside [-1, 1]");
+      break;
+    }
+  }
+  rvc_audio_destroy(audio);
+  audio = NULL;
+  CHECK(rvc_synthesizer_infer(synth, features, kFrames, 256, pitch, pitch_hz, NULL, &audio) == RVC_ERROR_INVALID_ARGUMENT);
+  CHECK(audio == NULL);
+  CHECK(strstr(rvc_last_error_message(), "768-d") != NULL);
+  rvc_synthesizer_destroy(synth);
+  rvc_synthesizer_destroy(NULL);
+}
+
 int main(int argc, char** argv) {
   if (argc != 3) {
     fprintf(stderr, "usage: %s DATA_DIR OUT_DIR\n", argv[0]);
@@ -135,6 +179,7 @@ int main(int argc, char** argv) {
   test_audio(argv[1], argv[2]);
   test_checkpoint(argv[1]);
   test_model_info(argv[1]);
+  test_synthesizer(argv[1]);
   if (failures == 0) printf("c api smoke: all checks passed\n");
   return failures == 0 ? 0 : 1;
 }

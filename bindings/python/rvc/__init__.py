@@ -58,13 +58,30 @@ def load_checkpoint(path):
     return _rvc.load_checkpoint(_os.fspath(path))
 
 
+_PRECISIONS = {"auto": 0, "fp32": 1, "float32": 1, "fp16": 2, "float16": 2, "bf16": 3, "bfloat16": 3}
+
+
+class Synthesizer(_rvc.Synthesizer):
+    """One voice model (weights/<name>.pth): content features and pitch in, audio out.
+
+    infer(features [frames, 256|768], pitch=None (coarse 1..255), pitchf=None (Hz), speaker_id=0,
+          noise_scale=0.66666, seed=None, zero_noise=False, skip_head=0, return_length=None,
+          return_length2=None) -> float32 array of frames * hop_samples at sample_rate.
+    """
+
+    def __init__(self, path, device="cpu", precision="auto"):
+        if precision not in _PRECISIONS:
+            raise InvalidArgumentError(f"Synthesizer: unknown precision {precision!r}; use one of {sorted(_PRECISIONS)}")
+        super().__init__(_os.fspath(path), device, _PRECISIONS[precision])
+
+
 def read_model_info(path):
     """A voice model's metadata as a dict: version, f0, sr, sample_rate_hz, info, config, ..."""
     return _rvc.read_model_info(_os.fspath(path))
 
 
 __all__ = [
-    "__version__", "OpaqueObject", "load_audio", "save_audio", "load_checkpoint", "read_model_info",
+    "__version__", "OpaqueObject", "Synthesizer", "load_audio", "save_audio", "load_checkpoint", "read_model_info",
     "RvcError", "InvalidArgumentError", "RvcFileNotFoundError", "RvcIOError", "CorruptFileError",
     "UnsupportedError", "InvalidAudioError", "BufferTooSmallError", "RvcMemoryError",
     "InternalError", "WrongModelKindError",

@@ -22,3 +22,16 @@ def save_audio(path: _Path, audio: npt.ArrayLike, sr: int,
                encoding: Literal["auto", "pcm16", "pcm24", "float", "float32"] = ...) -> None: ...
 def load_checkpoint(path: _Path) -> Any: ...
 def read_model_info(path: _Path) -> dict: ...
+
+class Synthesizer:
+    sample_rate: int
+    hop_samples: int
+    feature_dim: int
+    has_pitch: bool
+    num_speakers: int
+    def __init__(self, path: _Path, device: str = ...,
+                 precision: Literal["auto", "fp32", "float32", "fp16", "float16", "bf16", "bfloat16"] = ...) -> None: ...
+    def infer(self, features: npt.ArrayLike, pitch: npt.ArrayLike | None = ..., pitchf: npt.ArrayLike | None = ...,
+              speaker_id: int = ..., noise_scale: float = ..., seed: int | None = ..., zero_noise: bool = ...,
+              skip_head: int = ..., return_length: int | None = ...,
+              return_length2: int | None = ...) -> npt.NDArray[np.float32]: ...

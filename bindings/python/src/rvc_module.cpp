@@ -2,8 +2,10 @@
 // arrays that own their memory (audio without a copy).
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
 
 #include <cstring>
+#include <optional>
 #include <string>
 
 #include "rvc/rvc.hpp"
@@ -123,6 +125,54 @@ std::string path_string(const py::object& path) {
   return py::str(py::module_::import("os").attr("fspath")(path));
 }
 
+// A numpy view of library-owned audio: the capsule frees it with the array.
+py::array_t<float> audio_array(rvc_audio* handle) {
+  py::capsule owner(handle, [](void* audio) { rvc_audio_destroy(static_cast<rvc_audio*>(audio)); });
+  py::array_t<float> samples({static_cast<py::ssize_t>(rvc_audio_num_samples(handle))},
+                             {static_cast<py::ssize_t>(sizeof(float))}, rvc_audio_samples(handle), owner);
+  py::detail::array_proxy(samples.ptr())->flags &= ~py::detail::npy_api::NPY_ARRAY_WRITEABLE_;
+  return samples;
+}
+
+using FloatArray = py::array_t<float, py::array::c_style | py::array::forcecast>;
+using IntArray = py::array_t<int64_t, py::array::c_style | py::array::forcecast>;
+
+py::array_t<float> synthesize(const rvc::capi::Synthesizer& synth, const FloatArray& features,
+                              const std::optional<IntArray>& pitch, const std::optional<FloatArray>& pitchf,
+                              int32_t speaker_id, float noise_scale, std::optional<int64_t> seed, bool zero_noise,
+                              int64_t skip_head, std::optional<int64_t> return_length,
+                              std::optional<int64_t> return_length2) {
+  if (features.ndim() < 2 || (features.ndim() == 3 && features.shape(0) != 1) || features.ndim() > 3) {
+    throw py::value_error("Synthesizer.infer: features must be [frames, dim] or [1, frames, dim]");
+  }
+  const int64_t frames = features.shape(features.ndim() - 2);
+  const int64_t dim = features.shape(features.ndim() - 1);
+  auto check_length = [&](py::ssize_t size, const char* name) {
+    if (size != frames) {
+      throw py::value_error(std::string("Synthesizer.infer: ") + name + " has " + std::to_string(size) +
+                            " values but features have " + std::to_string(frames) + " frames");
+    }
+  };
+  if (pitch) check_length(pitch->size(), "pitch");
+  if (pitchf) check_length(pitchf->size(), "pitchf");
+  rvc_synthesis_options options;
+  rvc_synthesis_options_init(&options);
+  options.speaker_id = speaker_id;
+  options.noise_scale = noise_scale;
+  options.seed = seed.value_or(-1);
+  options.zero_noise = zero_noise ? 1 : 0;
+  options.skip_head = skip_head;
+  options.return_length = return_length.value_or(-1);
+  options.return_length2 = return_length2.value_or(-1);
+  rvc_audio* audio = call([&] {
+    py::gil_scoped_release release;
+    return synth.infer(features.data(), frames, dim, pitch ? pitch->data() : nullptr,
+                       pitchf ? pitchf->data() : nullptr, &options)
+        .release();
+  });
+  return audio_array(audio);
+}
+
 }  // namespace
 
 PYBIND11_MODULE(_rvc, m) {
@@ -142,11 +192,9 @@ PYBIND11_MODULE(_rvc, m) {
           }
           rvc::capi::check(status);
         });
-        py::capsule owner(handle, [](void* audio) { rvc_audio_destroy(static_cast<rvc_audio*>(audio)); });
-        py::array_t<float> samples({static_cast<py::ssize_t>(rvc_audio_num_samples(handle))},
-                                   {static_cast<py::ssize_t>(sizeof(float))}, rvc_audio_samples(handle), owner);
-        py::detail::array_proxy(samples.ptr())->flags &= ~py::detail::npy_api::NPY_ARRAY_WRITEABLE_;
-        return py::make_tuple(samples, rvc_audio_sample_rate_hz(handle));
+        const int32_t rate = rvc_audio_sample_rate_hz(handle);
+        py::array_t<float> samples = audio_array(handle);
+        return py::make_tuple(samples, rate);
       },
       py::arg("path"), py::arg("sample_rate_hz") = 0);
 
@@ -195,4 +243,23 @@ PYBIND11_MODULE(_rvc, m) {
         });
       },
       py::arg("path"));
+
+  py::class_<rvc::capi::Synthesizer>(m, "Synthesizer")
+      .def(py::init([](const py::object& path_like, const std::string& device, int32_t precision) {
+             const std::string path = path_string(path_like);
+             return call([&] {
+               py::gil_scoped_release release;
+               return std::make_unique<rvc::capi::Synthesizer>(path, device, precision);
+             });
+           }),
+           py::arg("path"), py::arg("device") = "cpu", py::arg("precision") = 0)
+      .def_property_readonly("sample_rate", &rvc::capi::Synthesizer::sample_rate_hz)
+      .def_property_readonly("hop_samples", &rvc::capi::Synthesizer::hop_samples)
+      .def_property_readonly("feature_dim", &rvc::capi::Synthesizer::feature_dim)
+      .def_property_readonly("has_pitch", &rvc::capi::Synthesizer::has_pitch)
+      .def_property_readonly("num_speakers", &rvc::capi::Synthesizer::num_speakers)
+      .def("infer", &synthesize, py::arg("features"), py::arg("pitch") = py::none(), py::arg("pitchf") = py::none(),
+           py::arg("speaker_id") = 0, py::arg("noise_scale") = 0.66666f, py::arg("seed") = py::none(),
+           py::arg("zero_noise") = false, py::arg("skip_head") = 0, py::arg("return_length") = py::none(),
+           py::arg("return_length2") = py::none());
 }

@@ -346,6 +346,95 @@ RVC_API void rvc_model_info_destroy(rvc_model_info* info);
 
 /** @} */
 
+
+/**
+ * @defgroup rvc_synthesizer Synthesizer
+ * One voice model run directly: content features and pitch in, audio at the model's rate out.
+ * Most applications use the engine (conversion from audio); this is the layer under it.
+ * @{
+ */
+
+/** @brief A loaded voice model, read-only after creation; any thread may call infer. */
+typedef struct rvc_synthesizer rvc_synthesizer;
+
+/** @brief Numeric precisions. */
+enum rvc_precision {
+  RVC_PRECISION_AUTO = 0,    /**< fp32 on CPU, fp16 on CUDA. */
+  RVC_PRECISION_FLOAT32 = 1, /**< fp32. */
+  RVC_PRECISION_FLOAT16 = 2, /**< fp16 (CUDA only). */
+  RVC_PRECISION_BFLOAT16 = 3 /**< bf16 (opt-in on CPU). */
+};
+
+/** @brief How a synthesizer is loaded. */
+typedef struct rvc_synthesizer_config {
+  uint32_t struct_size; /**< sizeof(rvc_synthesizer_config), set by the init function. */
+  const char* device;   /**< "cpu", "cuda", "cuda:N"; NULL = "cpu". */
+  int32_t precision;    /**< An ::rvc_precision. */
+} rvc_synthesizer_config;
+
+/** @brief Fills @p config with defaults (cpu, auto precision). */
+RVC_API void rvc_synthesizer_config_init(rvc_synthesizer_config* config);
+
+/** @brief Per-call options of rvc_synthesizer_infer(). */
+typedef struct rvc_synthesis_options {
+  uint32_t struct_size;   /**< sizeof(rvc_synthesis_options), set by the init function. */
+  int32_t speaker_id;     /**< Speaker row (0 for single-speaker models). */
+  float noise_scale;      /**< Prior noise scale; RVC's 0.66666 by default. */
+  int64_t seed;           /**< >= 0: reproducible noise; -1 (default): fresh noise every call. */
+  int32_t zero_noise;     /**< 1: no noise at all (the parity mode of the test fixtures). */
+  int64_t skip_head;      /**< Real-time entry: frames to skip before the kept part (0). */
+  int64_t return_length;  /**< Frames to return after skip_head; -1 = all (default). */
+  int64_t return_length2; /**< Resample the kept frames to this many (formant shift); -1 = off. */
+} rvc_synthesis_options;
+
+/** @brief Fills @p options with defaults. */
+RVC_API void rvc_synthesis_options_init(rvc_synthesis_options* options);
+
+/**
+ * @brief Loads a voice model (`weights/<name>.pth`).
+ * @param path UTF-8 path.
+ * @param config Options, or NULL for defaults.
+ * @param[out] out_synthesizer New handle; release with rvc_synthesizer_destroy().
+ * @return ::RVC_OK, ::RVC_ERROR_WRONG_MODEL_KIND (training checkpoint, encoder, pitch model),
+ *         ::RVC_ERROR_CORRUPT_FILE, ::RVC_ERROR_UNSUPPORTED (other vocoder, no CUDA), ...
+ * Any thread; not real-time safe.
+ */
+RVC_API rvc_status rvc_synthesizer_create(const char* path, const rvc_synthesizer_config* config,
+                                          rvc_synthesizer** out_synthesizer);
+
+/** @brief Releases a synthesizer; NULL is a no-op. */
+RVC_API void rvc_synthesizer_destroy(rvc_synthesizer* synthesizer);
+
+/** @brief Output sample rate in Hz. */
+RVC_API int32_t rvc_synthesizer_sample_rate_hz(const rvc_synthesizer* synthesizer);
+/** @brief Output samples per input frame. */
+RVC_API int32_t rvc_synthesizer_hop_samples(const rvc_synthesizer* synthesizer);
+/** @brief Feature width the model takes: 256 (v1) or 768 (v2). */
+RVC_API int32_t rvc_synthesizer_feature_dim(const rvc_synthesizer* synthesizer);
+/** @brief 1 when the model needs pitch (and pitchf). */
+RVC_API int32_t rvc_synthesizer_has_pitch(const rvc_synthesizer* synthesizer);
+/** @brief Number of speakers. */
+RVC_API int32_t rvc_synthesizer_num_speakers(const rvc_synthesizer* synthesizer);
+
+/**
+ * @brief Synthesizes audio from content features and pitch.
+ * @param synthesizer The model.
+ * @param features @p num_frames × @p feature_dim floats, row-major (100 frames per second).
+ * @param num_frames At least 1.
+ * @param feature_dim Must equal rvc_synthesizer_feature_dim().
+ * @param pitch Coarse pitch 1..255 per frame (pitch models; NULL otherwise).
+ * @param pitch_hz f0 in Hz per frame, 0 = unvoiced (pitch models; NULL otherwise).
+ * @param options Options, or NULL for defaults.
+ * @param[out] out_audio New audio at the model's rate; release with rvc_audio_destroy().
+ * Any thread, also concurrently on one synthesizer; not real-time safe.
+ */
+RVC_API rvc_status rvc_synthesizer_infer(const rvc_synthesizer* synthesizer, const float* features,
+                                         int64_t num_frames, int64_t feature_dim, const int64_t* pitch,
+                                         const float* pitch_hz, const rvc_synthesis_options* options,
+                                         rvc_audio** out_audio);
+
+/** @} */
+
 #ifdef __cplusplus
 }
 #endif

@@ -50,6 +50,8 @@ class Audio {
   int32_t sample_rate_hz() const { return rvc_audio_sample_rate_hz(handle_.get()); }
   /// Releases ownership of the C handle to the caller.
   rvc_audio* release() { return handle_.release(); }
+  /// Takes ownership of a handle the C API returned.
+  static Audio adopt(rvc_audio* handle) { return Audio(handle); }
 
  private:
   struct Deleter {
@@ -114,6 +116,45 @@ class ModelInfo {
   };
   explicit ModelInfo(rvc_model_info* handle) : handle_(handle) {}
   std::unique_ptr<rvc_model_info, Deleter> handle_;
+};
+
+/// A loaded voice model (see rvc_synthesizer_create).
+class Synthesizer {
+ public:
+  /// Loads `path` on `device` ("cpu", "cuda:N") at `precision` (an rvc_precision).
+  explicit Synthesizer(const std::string& path, const std::string& device = "cpu",
+                       int32_t precision = RVC_PRECISION_AUTO) {
+    rvc_synthesizer_config config;
+    rvc_synthesizer_config_init(&config);
+    config.device = device.c_str();
+    config.precision = precision;
+    rvc_synthesizer* handle = nullptr;
+    check(rvc_synthesizer_create(path.c_str(), &config, &handle));
+    handle_.reset(handle);
+  }
+  /// Output rate in Hz.
+  int32_t sample_rate_hz() const { return rvc_synthesizer_sample_rate_hz(handle_.get()); }
+  /// Output samples per frame.
+  int32_t hop_samples() const { return rvc_synthesizer_hop_samples(handle_.get()); }
+  /// 256 (v1) or 768 (v2).
+  int32_t feature_dim() const { return rvc_synthesizer_feature_dim(handle_.get()); }
+  /// True for pitch models.
+  bool has_pitch() const { return rvc_synthesizer_has_pitch(handle_.get()) != 0; }
+  /// Number of speakers.
+  int32_t num_speakers() const { return rvc_synthesizer_num_speakers(handle_.get()); }
+  /// Synthesizes; see rvc_synthesizer_infer. `options` may be null for defaults.
+  Audio infer(const float* features, int64_t frames, int64_t feature_dim, const int64_t* pitch,
+              const float* pitch_hz, const rvc_synthesis_options* options = nullptr) const {
+    rvc_audio* audio = nullptr;
+    check(rvc_synthesizer_infer(handle_.get(), features, frames, feature_dim, pitch, pitch_hz, options, &audio));
+    return Audio::adopt(audio);
+  }
+
+ private:
+  struct Deleter {
+    void operator()(rvc_synthesizer* synthesizer) const { rvc_synthesizer_destroy(synthesizer); }
+  };
+  std::unique_ptr<rvc_synthesizer, Deleter> handle_;
 };
 
 }  // namespace rvc::capi
