@@ -27,3 +27,7 @@ endif()
 function(rvc_set_warnings target)
   target_compile_options(${target} PRIVATE -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor)
 endfunction()
+
+# Programs load only the shared libraries they use: tests of the I/O code do not pay for loading
+# LibTorch.
+add_link_options(-Wl,--as-needed)
