@@ -81,6 +81,30 @@ std::string describe_other_checkpoint(const io::Value& root) {
 
 }  // namespace
 
+ModelConfig ModelConfig::standard(const std::string& version, int sample_rate_hz) {
+  struct Layout {
+    const char* version;
+    int rate;
+    std::vector<int> upsample_rates, upsample_kernel_sizes;
+  };
+  static const Layout kLayouts[] = {
+      {"v1", 32000, {10, 4, 2, 2, 2}, {16, 16, 4, 4, 4}}, {"v1", 40000, {10, 10, 2, 2}, {16, 16, 4, 4}},
+      {"v1", 48000, {10, 6, 2, 2, 2}, {16, 16, 4, 4, 4}}, {"v2", 32000, {10, 8, 2, 2}, {20, 16, 4, 4}},
+      {"v2", 40000, {10, 10, 2, 2}, {16, 16, 4, 4}},      {"v2", 48000, {12, 10, 2, 2}, {24, 20, 4, 4}},
+  };
+  for (const Layout& layout : kLayouts) {
+    if (version != layout.version || sample_rate_hz != layout.rate) continue;
+    ModelConfig config;  // the defaults are the values all six share
+    config.spec_channels = sample_rate_hz == 32000 ? 513 : 1025;
+    config.upsample_rates = layout.upsample_rates;
+    config.upsample_kernel_sizes = layout.upsample_kernel_sizes;
+    config.sample_rate_hz = sample_rate_hz;
+    return config;
+  }
+  throw Error(ErrorCode::kInvalidArgument, "RVC has no " + version + " model at " + std::to_string(sample_rate_hz) +
+                                               " Hz; use v1 or v2 at 32000, 40000 or 48000 Hz");
+}
+
 ModelConfig ModelConfig::from_list(const io::Value& list, const std::string& path) {
   if (!list.is_sequence()) corrupt(path, "has a 'config' that is not a list");
   const io::ValueList& items = list.as_list();

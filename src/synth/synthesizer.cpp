@@ -2,6 +2,7 @@
 
 #include <ATen/CPUGeneratorImpl.h>
 
+#include <chrono>
 #include <cmath>
 #include <random>
 
@@ -49,6 +50,9 @@ void InferOptions::validate() const {
   if (return_length < -1 || return_length == 0) {
     throw Error(ErrorCode::kInvalidArgument, "InferOptions.return_length must be -1 (all) or >= 1");
   }
+  if (vocoder_tile_frames < 0) {
+    throw Error(ErrorCode::kInvalidArgument, "InferOptions.vocoder_tile_frames must be 0 (default) or >= 1");
+  }
   if (return_length2 < -1 || return_length2 == 0) {
     throw Error(ErrorCode::kInvalidArgument, "InferOptions.return_length2 must be -1 (off) or >= 1");
   }
@@ -80,6 +84,7 @@ Synthesizer::Synthesizer(const std::string& path, const SynthesizerConfig& confi
   torch_util::load_parameters(*impl_->net, torch_util::read_state_dict(root.at("weight"), path), "", path);
   impl_->net->eval();
   impl_->net->to(impl_->device, impl_->dtype);
+  impl_->net->dec->prepare();
 }
 
 Synthesizer::~Synthesizer() = default;
@@ -162,7 +167,16 @@ SynthesisResult Synthesizer::infer(const float* phone, std::int64_t frames, std:
           .unsqueeze(-1);
   const int64_t flow_head = std::max<int64_t>(head - kFlowMarginFrames, 0);
   const int64_t dec_head = head - flow_head;
+  // Stage times include a device sync point (the next stage's inputs), so they add up.
+  using Clock = std::chrono::steady_clock;
+  auto elapsed_ms = [](Clock::time_point since) {
+    return std::chrono::duration<double, std::milli>(Clock::now() - since).count();
+  };
+  SynthesisResult result;
+  auto stage_start = Clock::now();
   auto [m_p, logs_p, mask] = net.enc_p->forward(phone_t, pitch_t, flow_head);
+  result.encoder_ms = elapsed_ms(stage_start);
+  stage_start = Clock::now();
   torch::Tensor z_p = m_p;
   if (!options.zero_noise && options.noise_scale > 0) {
     const torch::Tensor noise = torch::randn(m_p.sizes(), rng, torch::kFloat32).to(device, dtype);
@@ -170,15 +184,16 @@ SynthesisResult Synthesizer::infer(const float* phone, std::int64_t frames, std:
   }
   z_p = z_p * mask;
   const torch::Tensor z = net.flow->reverse(z_p, mask, g);
+  result.flow_ms = elapsed_ms(stage_start);
+  stage_start = Clock::now();
   const torch::Tensor z_kept = z.slice(2, dec_head, dec_head + length) * mask.slice(2, dec_head, dec_head + length);
   const torch::Tensor f0_kept = info.has_pitch ? pitchf_t.slice(1, head, head + length) : torch::Tensor();
   torch::Tensor har_source;
   const torch::Tensor audio = net.dec->forward(z_kept, f0_kept, g, options.return_length2, options, rng,
                                                options.capture_intermediates ? &har_source : nullptr);
-
-  SynthesisResult result;
   const torch::Tensor samples = audio.reshape({-1}).to(torch::kCPU, torch::kFloat32).contiguous();
   result.audio.assign(samples.data_ptr<float>(), samples.data_ptr<float>() + samples.numel());
+  result.decoder_ms = elapsed_ms(stage_start);
   if (options.capture_intermediates) {
     result.m_p = torch_util::to_tensor_data(m_p);
     result.logs_p = torch_util::to_tensor_data(logs_p);

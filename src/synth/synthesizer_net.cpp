@@ -1,5 +1,8 @@
 #include "synth/synthesizer_net.hpp"
 
+#include <algorithm>
+#include <array>
+#include <map>
 #include <cmath>
 
 namespace rvc::synth {
@@ -14,6 +17,7 @@ constexpr int kRelativeWindow = 10;
 constexpr int kFlowCouplings = 4;
 constexpr int kFlowWaveNetLayers = 3;
 constexpr int kFlowKernel = 5;
+constexpr int64_t kDefaultTileFrames = 64;
 
 torch::nn::Conv1d conv1d(int in, int out, int kernel, int padding = 0, int dilation = 1, bool bias = true,
                          int stride = 1) {
@@ -217,6 +221,51 @@ torch::Tensor Flow::reverse(torch::Tensor x, const torch::Tensor& mask, const to
   return x;
 }
 
+PackedConv PackedConv::from(const torch::nn::Conv1d& conv) {
+  const auto& o = conv->options;
+  PackedConv packed;
+  packed.weight = conv->weight.detach().contiguous();
+  if (o.bias()) packed.bias = conv->bias.detach().clone();
+  packed.stride = o.stride()->at(0);
+  packed.padding = c10::get<torch::ExpandingArray<1>>(o.padding())->at(0);
+  packed.dilation = o.dilation()->at(0);
+  packed.out_channels = o.out_channels();
+  return packed;
+}
+
+PackedConv PackedConv::from(const torch::nn::ConvTranspose1d& conv) {
+  // y[s·u + r - p] = Σ_m Σ_i x[i, s - m] · W[i, o, m·u + r]: for each phase r an ordinary
+  // convolution with taps m (reversed), stacked phase-major into u · Cout output channels.
+  const auto& o = conv->options;
+  const int64_t u = o.stride()->at(0), k = o.kernel_size()->at(0);
+  const int64_t p = c10::get<torch::ExpandingArray<1>>(o.padding())->at(0);
+  const torch::Tensor w = conv->weight.detach();  // [Cin, Cout, k]
+  const int64_t in = w.size(0), out = w.size(1), taps = (k + u - 1) / u;
+  torch::Tensor polyphase = torch::zeros({u, out, in, taps}, w.options());
+  for (int64_t r = 0; r < u; ++r) {
+    for (int64_t m = 0; m < taps && m * u + r < k; ++m) {
+      polyphase[r].select(2, taps - 1 - m).copy_(w.select(2, m * u + r).transpose(0, 1));
+    }
+  }
+  PackedConv packed;
+  packed.weight = polyphase.reshape({u * out, in, taps}).contiguous();
+  if (o.bias()) packed.bias = conv->bias.detach().repeat({u});
+  packed.padding = taps - 1;
+  packed.phases = u;
+  packed.phase_offset = p;
+  packed.out_channels = out;
+  return packed;
+}
+
+torch::Tensor PackedConv::operator()(const torch::Tensor& x) const {
+  torch::Tensor y = torch::conv1d(x, weight, bias, stride, padding, dilation);
+  if (phases == 1) return y;
+  // Phase-major channels [B, u, Cout, S] interleave to [B, Cout, S·u]; then the trim.
+  const int64_t batch = y.size(0), frames = y.size(2);
+  y = y.view({batch, phases, out_channels, frames}).permute({0, 2, 3, 1}).reshape({batch, out_channels, frames * phases});
+  return y.narrow(2, phase_offset, x.size(2) * phases);
+}
+
 ResBlock::ResBlock(int channels, int kernel_size, const std::vector<int>& dilations) {
   auto c1 = register_module("convs1", torch::nn::ModuleList());
   auto c2 = register_module("convs2", torch::nn::ModuleList());
@@ -228,13 +277,46 @@ ResBlock::ResBlock(int channels, int kernel_size, const std::vector<int>& dilati
   }
 }
 
-torch::Tensor ResBlock::forward(torch::Tensor x) {
-  for (std::size_t i = 0; i < convs1.size(); ++i) {
-    torch::Tensor t = convs1[i](torch::leaky_relu(x, kLeakySlope));
-    t = convs2[i](torch::leaky_relu(t, kLeakySlope));
-    x = t + x;
+void ResBlock::prepare() {
+  packed1.clear();
+  packed2.clear();
+  for (const auto& conv : convs1) packed1.push_back(PackedConv::from(conv));
+  for (const auto& conv : convs2) packed2.push_back(PackedConv::from(conv));
+}
+
+torch::Tensor ResBlock::forward(const torch::Tensor& input, const torch::Tensor& activated,
+                               const ValidRange& valid) const {
+  torch::Tensor x = input;
+  for (std::size_t i = 0; i < packed1.size(); ++i) {
+    torch::Tensor in = i == 0 ? activated : torch::leaky_relu(x, kLeakySlope);
+    valid.apply(in);
+    torch::Tensor t = packed1[i](in);
+    torch::leaky_relu_(t, kLeakySlope);
+    valid.apply(t);
+    x = packed2[i](t).add_(x);
   }
   return x;
+}
+
+int64_t ResBlock::radius() const {
+  int64_t r = 0;
+  for (std::size_t i = 0; i < packed1.size(); ++i) {
+    r += packed1[i].padding + packed2[i].padding;  // "same" convolutions: padding = one-side reach
+  }
+  return r;
+}
+
+ValidRange ValidRange::of(int64_t offset, int64_t width, int64_t total) {
+  ValidRange range;
+  range.begin = std::clamp<int64_t>(-offset, 0, width);
+  range.end = std::clamp<int64_t>(total - offset, range.begin, width);
+  return range;
+}
+
+void ValidRange::apply(torch::Tensor& x) const {
+  const int64_t width = x.size(-1);
+  if (begin > 0) x.narrow(-1, 0, begin).zero_();
+  if (end < width) x.narrow(-1, end, width - end).zero_();
 }
 
 Generator::Generator(const model::ModelConfig& config, bool has_pitch_)
@@ -314,6 +396,115 @@ torch::Tensor Generator::harmonic_source(const torch::Tensor& f0_frames, const I
   return torch::tanh(l_linear(excitation.to(l_linear->weight.dtype())));
 }
 
+void Generator::prepare() {
+  packed_pre = PackedConv::from(conv_pre);
+  packed_post = PackedConv::from(conv_post);
+  packed_ups.clear();
+  packed_noise.clear();
+  for (const auto& up : ups) packed_ups.push_back(PackedConv::from(up));
+  for (const auto& conv : noise_convs) {
+    packed_noise.push_back(PackedConv::from(conv));
+    packed_noise.back().padding = 0;  // tiles read the source with its padding already in place
+  }
+  for (const auto& block : resblocks) block->prepare();
+  rates_so_far.clear();
+  noise_strides.clear();
+  int64_t rate = 1;
+  for (int u : upsample_rates) {
+    rate *= u;
+    rates_so_far.push_back(rate);
+    noise_strides.push_back(hop / rate);
+  }
+}
+
+namespace {
+
+int64_t floor_div(int64_t a, int64_t b) { return a >= 0 ? a / b : -((-a + b - 1) / b); }
+
+// Columns [begin, begin + width) of x [B, C, L], zero where outside [0, L).
+torch::Tensor zero_padded_window(const torch::Tensor& x, int64_t begin, int64_t width) {
+  const int64_t length = x.size(-1);
+  const int64_t from = std::clamp<int64_t>(begin, 0, length), to = std::clamp<int64_t>(begin + width, 0, length);
+  if (from == begin && to == begin + width) return x.narrow(-1, begin, width);
+  torch::Tensor window = torch::zeros({x.size(0), x.size(1), width}, x.options());
+  if (to > from) window.narrow(-1, from - begin, to - from).copy_(x.narrow(-1, from, to - from));
+  return window;
+}
+
+}  // namespace
+
+Generator::TilePlan Generator::plan_tile(int64_t tile_frames) const {
+  const std::size_t stages = packed_ups.size();
+  const std::size_t kernels = resblocks.size() / stages;
+  TilePlan plan;
+  plan.in_begin.resize(stages);
+  plan.in_end.resize(stages);
+  plan.out_begin.resize(stages);
+  plan.out_end.resize(stages);
+  plan.keep_begin.resize(stages);
+  plan.keep_end.resize(stages);
+  int64_t lo = -packed_post.padding, hi = tile_frames * hop + packed_post.padding;
+  for (std::size_t i = stages; i-- > 0;) {
+    plan.keep_begin[i] = lo;
+    plan.keep_end[i] = hi;
+    int64_t radius = 0;
+    for (std::size_t j = 0; j < kernels; ++j) radius = std::max(radius, resblocks[i * kernels + j]->radius());
+    const int64_t a = lo - radius, b = hi + radius;
+    plan.out_begin[i] = a;
+    plan.out_end[i] = b;
+    const PackedConv& up = packed_ups[i];
+    const int64_t taps = up.weight.size(-1);
+    plan.in_begin[i] = floor_div(a + up.phase_offset, up.phases) - (taps - 1);
+    plan.in_end[i] = floor_div(b - 1 + up.phase_offset, up.phases) + 1;
+    lo = plan.in_begin[i];
+    hi = plan.in_end[i];
+  }
+  plan.z_begin = lo - packed_pre.padding;
+  plan.z_end = hi + packed_pre.padding;
+  return plan;
+}
+
+const Generator::TilePlan& Generator::cached_plan(int64_t tile_frames) const {
+  // Plans depend only on the tile size; tiles of one size reuse one (and oneDNN its kernels).
+  std::lock_guard<std::mutex> lock(plans_mutex_);
+  auto found = plans_.find(tile_frames);
+  if (found == plans_.end()) found = plans_.emplace(tile_frames, plan_tile(tile_frames)).first;
+  return found->second;  // std::map nodes never move
+}
+
+torch::Tensor Generator::run_tile(const torch::Tensor& z, const torch::Tensor& har, const torch::Tensor& condition,
+                                  int64_t first_frame, int64_t tile_frames) const {
+  const TilePlan& plan = cached_plan(tile_frames);
+
+  const int64_t frames = z.size(-1);
+  torch::Tensor x = packed_pre(zero_padded_window(z, first_frame + plan.z_begin, plan.z_end - plan.z_begin));
+  x = (x + condition).narrow(-1, plan.in_begin[0] - plan.z_begin, plan.in_end[0] - plan.in_begin[0]);
+  const std::size_t kernels = resblocks.size() / packed_ups.size();
+  for (std::size_t i = 0; i < packed_ups.size(); ++i) {
+    const int64_t previous_rate = i == 0 ? 1 : rates_so_far[i - 1], rate = rates_so_far[i];
+    const int64_t in_begin = plan.in_begin[i], a = plan.out_begin[i], b = plan.out_end[i];
+    torch::Tensor activated = torch::leaky_relu(x, kLeakySlope);
+    ValidRange::of(first_frame * previous_rate + in_begin, activated.size(-1), frames * previous_rate).apply(activated);
+    x = packed_ups[i](activated).narrow(-1, a - in_begin * packed_ups[i].phases, b - a);
+    if (has_pitch) {
+      const int64_t stride = noise_strides[i];
+      const int64_t reach = i + 1 < packed_ups.size() ? stride / 2 : 0;
+      const int64_t source_begin = (first_frame * rate + a) * stride - reach;
+      const int64_t source_width = (b - a) * stride + 2 * reach;
+      x = x + packed_noise[i](zero_padded_window(har, source_begin, source_width));
+    }
+    const ValidRange valid = ValidRange::of(first_frame * rate + a, b - a, frames * rate);
+    valid.apply(x);
+    activated = torch::leaky_relu(x, kLeakySlope);
+    torch::Tensor sum = resblocks[i * kernels]->forward(x, activated, valid);
+    for (std::size_t j = 1; j < kernels; ++j) sum.add_(resblocks[i * kernels + j]->forward(x, activated, valid));
+    x = sum.div_(static_cast<double>(kernels)).narrow(-1, plan.keep_begin[i] - a, plan.keep_end[i] - plan.keep_begin[i]);
+  }
+  torch::Tensor activated = torch::leaky_relu(x);
+  ValidRange::of(first_frame * hop + plan.keep_begin.back(), activated.size(-1), frames * hop).apply(activated);
+  return torch::tanh(packed_post(activated)).narrow(-1, -plan.keep_begin.back(), tile_frames * hop);
+}
+
 torch::Tensor Generator::forward(torch::Tensor x, const torch::Tensor& f0, const torch::Tensor& g,
                                  int64_t resampled_frames, const InferOptions& options, torch::Generator& rng,
                                  torch::Tensor* har_source_out) {
@@ -337,16 +528,19 @@ torch::Tensor Generator::forward(torch::Tensor x, const torch::Tensor& f0, const
                                 .align_corners(false));
     }
   }
-  x = conv_pre(x) + cond(g);
-  const std::size_t kernels = resblocks.size() / ups.size();
-  for (std::size_t i = 0; i < ups.size(); ++i) {
-    x = ups[i](torch::leaky_relu(x, kLeakySlope));
-    if (has_pitch) x = x + noise_convs[i](har);
-    torch::Tensor sum = resblocks[i * kernels]->forward(x);
-    for (std::size_t j = 1; j < kernels; ++j) sum = sum + resblocks[i * kernels + j]->forward(x);
-    x = sum / static_cast<double>(kernels);
+  // Time tiles keep the working set in cache and every convolution's shape fixed, so oneDNN
+  // builds its kernels once per tile size instead of once per input length.
+  const int64_t frames = x.size(-1);
+  const int64_t tile = options.vocoder_tile_frames > 0 ? std::min<int64_t>(options.vocoder_tile_frames, frames)
+                                                       : std::min<int64_t>(kDefaultTileFrames, frames);
+  const torch::Tensor condition = cond(g);
+  torch::Tensor audio = torch::empty({1, frames * hop}, x.options());
+  for (int64_t first = 0; first < frames; first += tile) {
+    const int64_t kept = std::min(tile, frames - first) * hop;
+    const torch::Tensor samples = run_tile(x, har, condition, first, tile);
+    audio.narrow(1, first * hop, kept).copy_(samples.reshape({1, -1}).narrow(1, 0, kept));
   }
-  return torch::tanh(conv_post(torch::leaky_relu(x)));
+  return audio.unsqueeze(1);
 }
 
 SynthesizerNet::SynthesizerNet(const model::ModelInfo& info) {

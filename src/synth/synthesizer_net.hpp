@@ -4,7 +4,9 @@
 
 #include <torch/torch.h>
 
+#include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <vector>
 
@@ -80,11 +82,44 @@ struct Flow : torch::nn::Module {
   std::vector<std::shared_ptr<CouplingLayer>> couplings;
 };
 
+/// A convolution prepared for inference: weights folded and contiguous, and a transposed
+/// convolution turned into its polyphase form, one ordinary convolution with stride × out channels
+/// whose outputs interleave into the upsampled signal (no multiplications by inserted zeros).
+struct PackedConv {
+  static PackedConv from(const torch::nn::Conv1d& conv);
+  static PackedConv from(const torch::nn::ConvTranspose1d& conv);
+  /// [B, Cin, L] -> [B, Cout, L'].
+  torch::Tensor operator()(const torch::Tensor& x) const;
+
+  torch::Tensor weight, bias;
+  int64_t stride = 1, padding = 0, dilation = 1;
+  int64_t phases = 1;        ///< > 1 for a transposed convolution: its stride
+  int64_t phase_offset = 0;  ///< Leading interleaved samples to drop (the transposed padding)
+  int64_t out_channels = 0;
+};
+
+/// The positions of a tile tensor (last dimension) that lie inside the signal. A convolution's
+/// input is zeroed outside them, which is exactly the zero padding the whole-signal convolution
+/// sees at the signal's ends.
+struct ValidRange {
+  int64_t begin = 0, end = 0;  ///< Relative to the tensor's first position.
+  /// For a tensor whose first position is `offset` in a signal of `total` positions.
+  static ValidRange of(int64_t offset, int64_t width, int64_t total);
+  void apply(torch::Tensor& x) const;  ///< Zeroes the positions outside, in place.
+  bool covers(int64_t width) const { return begin == 0 && end == width; }
+};
+
 /// HiFi-GAN ResBlock1 (three dilated conv pairs with residuals).
 struct ResBlock : torch::nn::Module {
   ResBlock(int channels, int kernel_size, const std::vector<int>& dilations);
-  torch::Tensor forward(torch::Tensor x);
+  /// `x` and `activated` = leaky_relu(x) (shared by a stage's blocks); every
+  /// convolution input is masked to `valid`.
+  torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& activated, const ValidRange& valid) const;
+  /// Positions one side of an output depends on.
+  int64_t radius() const;
+  void prepare();
   std::vector<torch::nn::Conv1d> convs1, convs2;
+  std::vector<PackedConv> packed1, packed2;
 };
 
 /// dec: HiFi-GAN generator, with the NSF harmonic source for pitch models.
@@ -95,6 +130,22 @@ struct Generator : torch::nn::Module {
                         int64_t resampled_frames, const InferOptions& options, torch::Generator& rng,
                         torch::Tensor* har_source_out);
   torch::Tensor harmonic_source(const torch::Tensor& f0, const InferOptions& options, torch::Generator& rng);
+  /// Packs the convolutions for inference; call after moving to the final device and dtype.
+  void prepare();
+  /// The vocoder on one tile of `tile_frames` output frames starting at frame `first_frame`.
+  torch::Tensor run_tile(const torch::Tensor& z, const torch::Tensor& har, const torch::Tensor& condition,
+                         int64_t first_frame, int64_t tile_frames) const;
+
+  /// Input ranges of one tile, relative to the tile's first position at each stage's rate
+  /// (derived backwards from the output by receptive-field arithmetic).
+  struct TilePlan {
+    int64_t z_begin = 0, z_end = 0;                  ///< frames read
+    std::vector<int64_t> in_begin, in_end;           ///< stage input, at the previous rate
+    std::vector<int64_t> out_begin, out_end;         ///< stage after upsampling (resblock input)
+    std::vector<int64_t> keep_begin, keep_end;       ///< stage output that later layers need
+  };
+  TilePlan plan_tile(int64_t tile_frames) const;
+  const TilePlan& cached_plan(int64_t tile_frames) const;
 
   bool has_pitch;
   int hop, sample_rate_hz;
@@ -104,6 +155,14 @@ struct Generator : torch::nn::Module {
   std::vector<torch::nn::ConvTranspose1d> ups;
   std::vector<torch::nn::Conv1d> noise_convs;
   std::vector<std::shared_ptr<ResBlock>> resblocks;
+  PackedConv packed_pre, packed_post;
+  std::vector<PackedConv> packed_ups, packed_noise;
+  std::vector<int64_t> rates_so_far;  ///< samples per frame after stage i
+  std::vector<int64_t> noise_strides;  ///< harmonic-source samples per stage-i sample
+
+ private:
+  mutable std::mutex plans_mutex_;
+  mutable std::map<int64_t, TilePlan> plans_;
 };
 
 /// The whole synthesizer (enc_q is never built: inference only).

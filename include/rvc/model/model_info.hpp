@@ -31,6 +31,9 @@ struct ModelConfig {
   int gin_channels = 256;      ///< [16] speaker-embedding width
   int sample_rate_hz = 40000;  ///< [17] output rate
 
+  /// RVC's full-size configuration for a version ("v1", "v2") and rate (32000, 40000, 48000), as
+  /// its configs/*.json give it (v2 40k uses configs/v1/40k.json). Throws kInvalidArgument.
+  static ModelConfig standard(const std::string& version, int sample_rate_hz);
   /// Parses RVC's list; throws kCorruptFile naming `path` and the bad item.
   static ModelConfig from_list(const io::Value& list, const std::string& path);
   /// The list as RVC writes it.

@@ -51,6 +51,9 @@ struct InferOptions {
   /// Resample the kept frames to this many before the vocoder (formant shift); -1 = off.
   std::int64_t return_length2 = -1;
   SineAlgorithm sine_algorithm = SineAlgorithm::kCumulative;  ///< See SineAlgorithm.
+  /// Frames the vocoder computes at a time (0 = default, 64). The result does not depend on it
+  /// beyond float rounding; larger tiles cost more memory, smaller ones more overlap.
+  std::int64_t vocoder_tile_frames = 0;
   /// Also return m_p, logs_p, z and the harmonic source (for parity checks and debugging).
   bool capture_intermediates = false;
 
@@ -65,6 +68,9 @@ struct SynthesisResult {
   io::TensorData logs_p;     ///< Prior log-scale [1, inter, T'] (with capture_intermediates).
   io::TensorData z;          ///< Reverse-flow output [1, inter, frames] (with capture_intermediates).
   io::TensorData har_source; ///< NSF excitation [1, samples, 1] (pitch models, with capture_intermediates).
+  double encoder_ms = 0;     ///< Wall time of the text encoder (enc_p).
+  double flow_ms = 0;        ///< Wall time of the reverse flow.
+  double decoder_ms = 0;     ///< Wall time of the vocoder, harmonic source included.
 };
 
 /// One RVC voice model (SynthesizerTrnMs256/768NSFsid and their no-pitch variants), loaded once.

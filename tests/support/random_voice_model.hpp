@@ -1,0 +1,18 @@
+// Writes voice models with random weights in RVC's exact file layout (the small-model format of
+// savee(): float16 weights with weight_g/weight_v for weight-normed layers, the 18-item config,
+// info, sr, f0, version). Benchmarks use it for full-size models, since no real weights exist here.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "rvc/model/model_info.hpp"
+
+namespace rvc::test {
+
+/// Writes `path` for `version` ("v1"/"v2"), `has_pitch` and `config`; returns the number of keys
+/// in its `weight` dict. Weights are N(0, 1/fan_in) (the same for a given seed).
+int write_random_voice_model(const std::string& path, const std::string& version, bool has_pitch,
+                             const model::ModelConfig& config, std::uint64_t seed = 1);
+
+}  // namespace rvc::test
