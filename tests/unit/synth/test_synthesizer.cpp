@@ -47,20 +47,32 @@ double max_abs_diff(const std::vector<float>& a, const std::vector<float>& b) {
   return worst;
 }
 
+// A fixture model with its recorded inputs, run in the fixtures' zero-noise mode.
+struct FixtureRun {
+  explicit FixtureRun(const std::string& model)
+      : synth(data_path("models/" + model + ".pth")), in(load_inputs(model, synth.info().has_pitch)) {}
+  SynthesisResult infer(InferOptions options) const {
+    const bool has_pitch = synth.info().has_pitch;
+    options.zero_noise = true;
+    options.speaker_id = in.speaker;
+    return synth.infer(in.phone.data(), in.frames, in.dim, has_pitch ? in.pitch.data() : nullptr,
+                       has_pitch ? in.pitchf.data() : nullptr, options);
+  }
+  Synthesizer synth;
+  Inputs in;
+};
+
 class SynthesizerParity : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(SynthesizerParity, ZeroNoiseOutputMatchesTheOriginal) {
   const std::string model = GetParam();
-  const Synthesizer synth(data_path("models/" + model + ".pth"));
+  const FixtureRun run(model);
+  const Synthesizer& synth = run.synth;
+  const Inputs& in = run.in;
   const bool has_pitch = synth.info().has_pitch;
-  const Inputs in = load_inputs(model, has_pitch);
   InferOptions options;
-  options.zero_noise = true;
-  options.speaker_id = in.speaker;
   options.capture_intermediates = true;
-  const SynthesisResult result = synth.infer(in.phone.data(), in.frames, in.dim,
-                                             has_pitch ? in.pitch.data() : nullptr,
-                                             has_pitch ? in.pitchf.data() : nullptr, options);
+  const SynthesisResult result = run.infer(options);
   const double tolerance = 1e-4;  // fixtures README: audio, z, m_p, har_source to max abs 1e-4
   EXPECT_LE(max_abs_diff(result.m_p.to_floats(), io::load_npy(fixture(model, "outputs/m_p.npy")).to_floats()), tolerance);
   EXPECT_LE(max_abs_diff(result.logs_p.to_floats(), io::load_npy(fixture(model, "outputs/logs_p.npy")).to_floats()), tolerance);
@@ -83,20 +95,14 @@ class SynthesizerStreaming : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(SynthesizerStreaming, RealTimeEntryPointMatchesTheOriginal) {
   const std::string model = GetParam();
-  const Synthesizer synth(data_path("models/" + model + ".pth"));
-  const bool has_pitch = synth.info().has_pitch;
-  const Inputs in = load_inputs(model, has_pitch);
+  const FixtureRun run(model);
   InferOptions options;
-  options.zero_noise = true;
-  options.speaker_id = in.speaker;
   options.skip_head = 30;
   options.return_length = 16;
   for (const auto& [length2, file] : {std::pair<int, const char*>{16, "outputs/stream_a_audio.npy"},
                                      std::pair<int, const char*>{19, "outputs/stream_b_audio.npy"}}) {
     options.return_length2 = length2;
-    const SynthesisResult result = synth.infer(in.phone.data(), in.frames, in.dim,
-                                               has_pitch ? in.pitch.data() : nullptr,
-                                               has_pitch ? in.pitchf.data() : nullptr, options);
+    const SynthesisResult result = run.infer(options);
     EXPECT_LE(max_abs_diff(result.audio, io::load_npy(fixture(model, file)).to_floats()), 1e-4) << file;
   }
 }
