@@ -5,6 +5,9 @@ pkg_check_modules(SOXR REQUIRED IMPORTED_TARGET soxr)
 find_package(ZLIB REQUIRED)
 find_package(Threads REQUIRED)
 # LibTorch (Debian's libtorch-dev, CPU). Its config adds the flags its headers need.
+# LibTorch's at::parallel_for is an OpenMP pragma in its headers: code that calls it must be
+# compiled with OpenMP (the same libgomp LibTorch uses), or it runs serially.
+find_package(OpenMP REQUIRED COMPONENTS CXX)
 find_package(Torch REQUIRED)
 
 if(RVC_BUILD_PYTHON)

@@ -51,8 +51,9 @@ struct InferOptions {
   /// Resample the kept frames to this many before the vocoder (formant shift); -1 = off.
   std::int64_t return_length2 = -1;
   SineAlgorithm sine_algorithm = SineAlgorithm::kCumulative;  ///< See SineAlgorithm.
-  /// Frames the vocoder computes at a time (0 = default, 64). The result does not depend on it
-  /// beyond float rounding; larger tiles cost more memory, smaller ones more overlap.
+  /// Frames the vocoder computes at a time (0 = default: 128 on the CPU, fewer when that leaves a
+  /// thread idle; 2000 on a GPU). The result does not depend on it beyond float rounding; larger
+  /// tiles cost more memory, smaller ones more overlap. CPU threads work on separate tiles.
   std::int64_t vocoder_tile_frames = 0;
   /// Also return m_p, logs_p, z and the harmonic source (for parity checks and debugging).
   bool capture_intermediates = false;
