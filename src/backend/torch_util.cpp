@@ -81,6 +81,24 @@ torch::Device parse_device(const std::string& device) {
   throw Error(ErrorCode::kInvalidArgument, "device '" + device + "' is not valid; use cpu, cuda or cuda:N");
 }
 
+void check_device_precision(const std::string& device, Precision precision, const char* component) {
+  const torch::Device parsed = parse_device(device);
+  if (precision == Precision::kFloat16 && !parsed.is_cuda()) {
+    throw Error(ErrorCode::kUnsupported,
+                std::string(component) + ": fp16 runs on CUDA only; use fp32 (or bf16) on " + device);
+  }
+}
+
+torch::ScalarType scalar_type(Precision precision, const torch::Device& device) {
+  switch (precision) {
+    case Precision::kFloat32: return torch::kFloat32;
+    case Precision::kFloat16: return torch::kFloat16;
+    case Precision::kBFloat16: return torch::kBFloat16;
+    case Precision::kAuto: break;
+  }
+  return device.is_cuda() ? torch::kFloat16 : torch::kFloat32;
+}
+
 StateDict read_state_dict(const io::Value& weights, const std::string& path) {
   if (!weights.is_dict()) {
     throw Error(ErrorCode::kCorruptFile, "'" + path + "' holds no state dict of weights");

@@ -8,6 +8,7 @@
 
 #include "rvc/io/tensor_data.hpp"
 #include "rvc/io/value.hpp"
+#include "rvc/precision.hpp"
 
 namespace rvc::torch_util {
 
@@ -21,6 +22,12 @@ io::TensorData to_tensor_data(const torch::Tensor& tensor);
 
 /// Parses "cpu", "cuda", "cuda:N"; throws kInvalidArgument or kUnsupported (no CUDA here).
 torch::Device parse_device(const std::string& device);
+
+/// Throws kInvalidArgument/kUnsupported (naming `component`) for a bad device or fp16 on the CPU.
+void check_device_precision(const std::string& device, Precision precision, const char* component);
+
+/// The dtype `precision` means on `device` (auto: fp16 on CUDA, fp32 elsewhere).
+torch::ScalarType scalar_type(Precision precision, const torch::Device& device);
 
 /// Reads a state dict (name -> tensor) as float32, folding weight normalisation once:
 /// `X.weight_g`/`X.weight_v` and `X.parametrizations.weight.original0/1` become `X.weight`

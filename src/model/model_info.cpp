@@ -1,6 +1,7 @@
 #include "rvc/model/model_info.hpp"
 
 #include "io/json.hpp"
+#include "model/checkpoint_kind.hpp"
 #include "rvc/error.hpp"
 #include "rvc/io/checkpoint.hpp"
 
@@ -46,37 +47,27 @@ io::Value ints_value(const std::vector<int>& values) {
   return io::Value::list(std::move(items));
 }
 
-// Tells what a checkpoint that is not a voice model probably is.
+// Says what a checkpoint that is not a voice model is, and what to pass instead.
 std::string describe_other_checkpoint(const io::Value& root) {
-  const io::Value* model = root.find("model");
-  if (model != nullptr && (root.find("iteration") != nullptr || root.find("optimizer") != nullptr)) {
-    if (model->is_dict()) {
-      for (const auto& [key, value] : model->as_dict()) {
-        if (key.kind() == io::Value::Kind::kString && key.as_string().rfind("discriminators.", 0) == 0) {
-          return "is a discriminator training checkpoint (D_*.pth from logs/<experiment>/); it cannot "
-                 "synthesize: pass the small model from weights/";
-        }
-      }
-    }
-    return "is a generator training checkpoint (G_*.pth from logs/<experiment>/) without a config, "
-           "not a voice model; pass the small model from weights/, or extract one from this file "
-           "with the experiment's config.json";
+  const CheckpointKind kind = classify_checkpoint(root);
+  switch (kind) {
+    case CheckpointKind::kDiscriminatorTraining:
+      return "is " + describe_checkpoint_kind(kind) + "; it cannot synthesize: pass the small model from weights/";
+    case CheckpointKind::kGeneratorTraining:
+      return "is " + describe_checkpoint_kind(kind) +
+             " without a config, not a voice model; pass the small model from weights/, or extract one "
+             "from this file with the experiment's config.json";
+    case CheckpointKind::kFairseqContentEncoder:
+    case CheckpointKind::kHuggingFaceContentEncoder:
+      return "is " + describe_checkpoint_kind(kind) +
+             ", not a voice model; pass it as the content encoder and give a weights/<name>.pth voice model";
+    case CheckpointKind::kFcpe:
+    case CheckpointKind::kRmvpe:
+      return "is " + describe_checkpoint_kind(kind) +
+             ", not a voice model; pass it as the pitch model and give a weights/<name>.pth voice model";
+    default:
+      return "is not an RVC voice model (it has no 'weight' and 'config' entries); pass a weights/<name>.pth file";
   }
-  if (root.find("model") != nullptr && (root.find("cfg") != nullptr || root.find("args") != nullptr)) {
-    return "is a fairseq content encoder (hubert_base.pt), not a voice model; pass it as the content "
-           "encoder and give a weights/<name>.pth voice model";
-  }
-  if (root.find("config_dict") != nullptr) {
-    return "is an FCPE pitch model, not a voice model; pass it as the pitch model and give a "
-           "weights/<name>.pth voice model";
-  }
-  for (const auto& [key, value] : root.as_dict()) {
-    if (key.kind() == io::Value::Kind::kString && key.as_string().rfind("unet.", 0) == 0) {
-      return "is an RMVPE pitch model (rmvpe.pt), not a voice model; pass it as the pitch model and "
-             "give a weights/<name>.pth voice model";
-    }
-  }
-  return "is not an RVC voice model (it has no 'weight' and 'config' entries); pass a weights/<name>.pth file";
 }
 
 }  // namespace

@@ -18,23 +18,10 @@ namespace {
 // frames further than this before the kept part cannot change it (spec 2.2).
 constexpr int64_t kFlowMarginFrames = 24;
 
-const char* precision_name(Precision precision) {
-  switch (precision) {
-    case Precision::kAuto: return "auto";
-    case Precision::kFloat32: return "fp32";
-    case Precision::kFloat16: return "fp16";
-    case Precision::kBFloat16: return "bf16";
-  }
-  return "?";
-}
-
 }  // namespace
 
 void SynthesizerConfig::validate() const {
-  torch_util::parse_device(device);
-  if (precision == Precision::kFloat16 && device == "cpu") {
-    throw Error(ErrorCode::kUnsupported, "SynthesizerConfig: fp16 runs on CUDA only; use fp32 (or bf16) on cpu");
-  }
+  torch_util::check_device_precision(device, precision, "SynthesizerConfig");
 }
 
 std::string SynthesizerConfig::to_string() const {
@@ -72,13 +59,7 @@ Synthesizer::Synthesizer(const std::string& path, const SynthesizerConfig& confi
   const io::Value root = io::load_checkpoint(path);
   impl_->info = model::model_info_from_checkpoint(root, path);
   impl_->device = torch_util::parse_device(config.device);
-  const bool cuda = impl_->device.is_cuda();
-  switch (config.precision) {
-    case Precision::kAuto: impl_->dtype = cuda ? torch::kFloat16 : torch::kFloat32; break;
-    case Precision::kFloat32: impl_->dtype = torch::kFloat32; break;
-    case Precision::kFloat16: impl_->dtype = torch::kFloat16; break;
-    case Precision::kBFloat16: impl_->dtype = torch::kBFloat16; break;
-  }
+  impl_->dtype = torch_util::scalar_type(config.precision, impl_->device);
   torch::NoGradGuard no_grad;
   impl_->net = std::make_shared<SynthesizerNet>(impl_->info);
   torch_util::load_parameters(*impl_->net, torch_util::read_state_dict(root.at("weight"), path), "", path);

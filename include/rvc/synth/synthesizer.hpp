@@ -9,16 +9,11 @@
 
 #include "rvc/io/tensor_data.hpp"
 #include "rvc/model/model_info.hpp"
+#include "rvc/precision.hpp"
 
 namespace rvc::synth {
 
-/// Numeric precision the networks run in.
-enum class Precision {
-  kAuto,      ///< float32 on CPU, float16 on CUDA.
-  kFloat32,   ///< float32 everywhere.
-  kFloat16,   ///< float16 (CUDA only).
-  kBFloat16,  ///< bfloat16 (opt-in on CPU; lower quality, see the benchmarks).
-};
+using rvc::Precision;
 
 /// How a Synthesizer is loaded.
 struct SynthesizerConfig {

@@ -13,6 +13,7 @@ namespace rvc::synth {
 namespace {
 
 using test::data_path;
+using test::max_abs_diff;
 
 struct Inputs {
   std::vector<float> phone;
@@ -38,13 +39,6 @@ Inputs load_inputs(const std::string& model, bool has_pitch) {
     in.pitchf = io::load_npy(fixture(model, "inputs/pitchf.npy")).to_floats();
   }
   return in;
-}
-
-double max_abs_diff(const std::vector<float>& a, const std::vector<float>& b) {
-  EXPECT_EQ(a.size(), b.size());
-  double worst = 0;
-  for (std::size_t i = 0; i < std::min(a.size(), b.size()); ++i) worst = std::max(worst, std::abs(double(a[i]) - b[i]));
-  return worst;
 }
 
 // A fixture model with its recorded inputs, run in the fixtures' zero-noise mode.

@@ -1,0 +1,129 @@
+#include "features/content_encoder_net.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace rvc::features {
+namespace {
+
+// Attention scores are built this many bytes at a time (a block of queries against every key), so
+// an hour of audio does not need heads × T² floats at once.
+constexpr int64_t kScoreBlockBytes = 256 << 20;
+
+// fairseq computes GELU and softmax in float32 and casts back; so do we under fp16.
+torch::Tensor gelu_fp32(const torch::Tensor& x) {
+  if (x.scalar_type() == torch::kFloat32) return torch::gelu(x);
+  return torch::gelu(x.to(torch::kFloat32)).to(x.scalar_type());
+}
+
+torch::nn::Linear linear(int64_t in, int64_t out) { return torch::nn::Linear(torch::nn::LinearOptions(in, out)); }
+
+torch::nn::LayerNorm make_layer_norm(int64_t channels, double eps) {
+  return torch::nn::LayerNorm(torch::nn::LayerNormOptions({channels}).eps(eps));
+}
+
+}  // namespace
+
+ConvLayer::ConvLayer(int64_t in, int64_t out, int64_t kernel, int64_t stride, bool bias, bool group_norm) {
+  conv = register_module("0", torch::nn::Conv1d(torch::nn::Conv1dOptions(in, out, kernel).stride(stride).bias(bias)));
+  // fairseq's Fp32GroupNorm(dim, dim): one group per channel.
+  if (group_norm) norm = register_module("2", torch::nn::GroupNorm(torch::nn::GroupNormOptions(out, out)));
+}
+
+SelfAttention::SelfAttention(int64_t hidden, int64_t heads_) : heads(heads_), head_dim(hidden / heads_) {
+  q_proj = register_module("q_proj", linear(hidden, hidden));
+  k_proj = register_module("k_proj", linear(hidden, hidden));
+  v_proj = register_module("v_proj", linear(hidden, hidden));
+  out_proj = register_module("out_proj", linear(hidden, hidden));
+}
+
+void SelfAttention::prepare() {
+  qkv_weight = torch::cat({q_proj->weight, k_proj->weight, v_proj->weight}).detach();
+  qkv_bias = torch::cat({q_proj->bias, k_proj->bias, v_proj->bias}).detach();
+}
+
+torch::Tensor SelfAttention::forward(const torch::Tensor& x) {
+  const int64_t length = x.size(0), hidden = x.size(1);
+  const torch::Tensor qkv = torch::addmm(qkv_bias, x, qkv_weight.t());
+  auto split_heads = [&](int64_t index) {  // [T, H] -> [heads, T, head_dim]
+    return qkv.narrow(1, index * hidden, hidden).view({length, heads, head_dim}).transpose(0, 1);
+  };
+  // fairseq scales q (bias included) by head_dim^-0.5 before the product.
+  const torch::Tensor query = split_heads(0) * (1.0 / std::sqrt(static_cast<double>(head_dim)));
+  const torch::Tensor key_t = split_heads(1).transpose(1, 2);
+  const torch::Tensor value = split_heads(2);
+  const int64_t element = x.element_size();
+  const int64_t block = std::max<int64_t>(1, kScoreBlockBytes / std::max<int64_t>(1, heads * length * element));
+  torch::Tensor output = torch::empty({heads, length, head_dim}, x.options());
+  for (int64_t first = 0; first < length; first += block) {
+    const int64_t rows = std::min(block, length - first);
+    const torch::Tensor scores = torch::bmm(query.narrow(1, first, rows), key_t);
+    const torch::Tensor weights = torch::softmax(scores, -1, torch::kFloat32).to(x.scalar_type());
+    output.narrow(1, first, rows).copy_(torch::bmm(weights, value));
+  }
+  return out_proj->forward(output.transpose(0, 1).reshape({length, hidden}));
+}
+
+TransformerLayer::TransformerLayer(int64_t hidden, int64_t heads, int64_t ffn, double eps) {
+  self_attn = register_module("self_attn", std::make_shared<SelfAttention>(hidden, heads));
+  self_attn_layer_norm = register_module("self_attn_layer_norm", make_layer_norm(hidden, eps));
+  fc1 = register_module("fc1", linear(hidden, ffn));
+  fc2 = register_module("fc2", linear(ffn, hidden));
+  final_layer_norm = register_module("final_layer_norm", make_layer_norm(hidden, eps));
+}
+
+torch::Tensor TransformerLayer::forward(const torch::Tensor& x) {
+  const torch::Tensor attended = self_attn_layer_norm->forward(x + self_attn->forward(x));
+  return final_layer_norm->forward(attended + fc2->forward(gelu_fp32(fc1->forward(attended))));
+}
+
+HubertNet::HubertNet(const EncoderArchitecture& arch_) : arch(arch_) {
+  auto extractor = register_module("feature_extractor", std::make_shared<torch::nn::Module>());
+  auto convs = extractor->register_module("conv_layers", torch::nn::ModuleList());
+  int64_t in = 1;
+  for (std::size_t i = 0; i < arch.conv_channels.size(); ++i) {
+    conv_layers.push_back(std::make_shared<ConvLayer>(in, arch.conv_channels[i], arch.conv_kernels[i],
+                                                      arch.conv_strides[i], arch.conv_bias, i == 0));
+    convs->push_back(conv_layers.back());
+    in = arch.conv_channels[i];
+  }
+  layer_norm = register_module("layer_norm", make_layer_norm(in, arch.layer_norm_eps));
+  post_extract_proj = register_module("post_extract_proj", linear(in, arch.hidden));
+  auto encoder = register_module("encoder", std::make_shared<torch::nn::Module>());
+  auto pos = encoder->register_module("pos_conv", std::make_shared<torch::nn::Module>());
+  pos_conv = pos->register_module(
+      "0", torch::nn::Conv1d(torch::nn::Conv1dOptions(arch.hidden, arch.hidden, arch.pos_kernel)
+                                 .padding(arch.pos_kernel / 2)
+                                 .groups(arch.pos_groups)));
+  encoder_layer_norm = encoder->register_module("layer_norm", make_layer_norm(arch.hidden, arch.layer_norm_eps));
+  auto list = encoder->register_module("layers", torch::nn::ModuleList());
+  for (int64_t i = 0; i < arch.layers; ++i) {
+    layers.push_back(std::make_shared<TransformerLayer>(arch.hidden, arch.heads, arch.ffn, arch.layer_norm_eps));
+    list->push_back(layers.back());
+  }
+  if (arch.final_dim > 0) final_proj = register_module("final_proj", linear(arch.hidden, arch.final_dim));
+}
+
+void HubertNet::prepare() {
+  for (const auto& layer : layers) layer->self_attn->prepare();
+}
+
+torch::Tensor HubertNet::conv_features(const torch::Tensor& samples) {
+  torch::Tensor x = samples.view({1, 1, -1});
+  for (const auto& layer : conv_layers) {
+    x = layer->conv->forward(x);
+    if (layer->norm) x = layer->norm->forward(x.to(torch::kFloat32)).to(samples.scalar_type());  // Fp32GroupNorm
+    x = gelu_fp32(x);
+  }
+  return x[0].t();
+}
+
+torch::Tensor HubertNet::transformer_input(const torch::Tensor& conv_features) {
+  torch::Tensor x = post_extract_proj->forward(layer_norm->forward(conv_features));  // [T, H]
+  torch::Tensor position = pos_conv->forward(x.t().unsqueeze(0))[0];      // [H, T + 1 - kernel % 2]
+  if (arch.pos_kernel % 2 == 0) position = position.narrow(1, 0, position.size(1) - 1);  // SamePad
+  x = x + gelu_fp32(position).t();
+  return encoder_layer_norm->forward(x);
+}
+
+}  // namespace rvc::features

@@ -1,0 +1,174 @@
+// Parity of the C++ content encoder with RVC's HuBERT on every file form of the fixture encoders,
+// and its handling of bad input.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "rvc/audio/audio_file.hpp"
+#include "rvc/error.hpp"
+#include "rvc/features/content_encoder.hpp"
+#include "rvc/io/checkpoint.hpp"
+#include "rvc/io/npy.hpp"
+#include "rvc/io/safetensors.hpp"
+#include "test_util.hpp"
+
+namespace rvc::features {
+namespace {
+
+namespace fs = std::filesystem;
+using test::data_path;
+using test::max_abs_diff;
+
+constexpr double kTolerance = 1e-4;  // fixtures README: HuBERT features to max abs 1e-4
+
+std::vector<float> speech(const std::string& name) {
+  const audio::AudioBuffer audio = audio::read_audio(data_path("hubert/inputs/" + name + ".wav"));
+  EXPECT_EQ(audio.sample_rate_hz, kContentSampleRateHz);
+  return audio.samples;
+}
+
+std::vector<float> reference(const std::string& model, const std::string& input, const std::string& file) {
+  return io::load_npy(data_path("hubert/" + model + "/outputs/" + input + "/" + file + ".npy")).to_floats();
+}
+
+ContentFeatures extract(const ContentEncoder& encoder, const std::vector<float>& samples, const std::string& version,
+                        bool capture = false) {
+  ExtractOptions options;
+  options.version = version;
+  options.capture_intermediates = capture;
+  return encoder.extract(samples.data(), static_cast<std::int64_t>(samples.size()), kContentSampleRateHz, options);
+}
+
+template <typename Body>
+ErrorCode error_code_of(Body&& body) {
+  try {
+    body();
+  } catch (const Error& error) {
+    EXPECT_FALSE(std::string(error.what()).empty());
+    return error.code();
+  }
+  ADD_FAILURE() << "no rvc::Error was thrown";
+  return ErrorCode::kOk;
+}
+
+// Three files with the same weights: fp32 Hugging Face folder, fp16 with parametrized weight norm,
+// fp16 fairseq checkpoint. They share one set of reference outputs.
+class EveryForm : public ::testing::TestWithParam<const char*> {};
+
+TEST_P(EveryForm, MatchesTheOriginalForV1AndV2) {
+  const ContentEncoder encoder(data_path(GetParam()));
+  EXPECT_EQ(encoder.info().hidden_size, 64);
+  EXPECT_EQ(encoder.info().num_layers, 12);
+  EXPECT_EQ(encoder.info().num_heads, 4);
+  EXPECT_EQ(encoder.feature_dim("v1"), 256);
+  EXPECT_EQ(encoder.feature_dim("v2"), 64);
+  for (const char* input : {"speech", "speech_odd"}) {
+    const std::vector<float> samples = speech(input);
+    const ContentFeatures v2 = extract(encoder, samples, "v2", /*capture=*/true);
+    const std::int64_t frames = content_frames(static_cast<std::int64_t>(samples.size()));
+    EXPECT_EQ(v2.features.shape(), (std::vector<std::int64_t>{frames, 64})) << input;
+    EXPECT_LE(max_abs_diff(v2.features.to_floats(), reference("hubert_base", input, "feats_v2")), kTolerance) << input;
+    EXPECT_LE(max_abs_diff(v2.conv_features.to_floats(), reference("hubert_base", input, "conv_features")), kTolerance)
+        << input;
+    EXPECT_LE(max_abs_diff(v2.hidden_states.to_floats(), reference("hubert_base", input, "hidden_states")), kTolerance)
+        << input;
+    const ContentFeatures v1 = extract(encoder, samples, "v1");
+    EXPECT_EQ(v1.features.shape(), (std::vector<std::int64_t>{frames, 256})) << input;
+    EXPECT_LE(max_abs_diff(v1.features.to_floats(), reference("hubert_base", input, "feats_v1")), kTolerance) << input;
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(ContentEncoder, EveryForm,
+                         ::testing::Values("hubert/hubert_base", "hubert/hubert_base_parametrized",
+                                           "models/hubert_base.pt"));
+
+TEST(ContentEncoder, FullWidthEncoderMatchesTheOriginal) {
+  const ContentEncoder encoder(data_path("hubert/hubert_base_768"));
+  const ContentFeatures v2 = extract(encoder, speech("speech"), "v2");
+  EXPECT_EQ(v2.features.shape()[1], 768);
+  EXPECT_LE(max_abs_diff(v2.features.to_floats(), reference("hubert_base_768", "speech", "feats_v2")), kTolerance);
+  // One layer: there is no layer 9 for v1 features.
+  EXPECT_EQ(error_code_of([&] { extract(encoder, speech("speech"), "v1"); }), ErrorCode::kInvalidArgument);
+}
+
+TEST(ContentEncoder, LoadsEveryPathUsersGive) {
+  const std::vector<float> samples = speech("speech_odd");
+  const std::vector<float> expected = reference("hubert_base", "speech_odd", "feats_v2");
+  for (const char* path : {"hubert/hubert_base/config.json", "hubert/hubert_base/pytorch_model.bin"}) {
+    EXPECT_LE(max_abs_diff(extract(ContentEncoder(data_path(path)), samples, "v2").features.to_floats(), expected),
+              kTolerance)
+        << path;
+  }
+  // The safetensors form, in a folder whose name has spaces, parentheses and CJK characters.
+  test::ScratchDir scratch;
+  io::SafetensorsFile file;
+  const io::Value state = io::load_checkpoint(data_path("hubert/hubert_base/pytorch_model.bin"));
+  for (const auto& [key, value] : state.as_dict()) file.tensors.emplace_back(key.as_string(), value.as_tensor());
+  io::save_safetensors(scratch.file("model.safetensors"), file);
+  fs::copy_file(data_path("hubert/hubert_base/config.json"), scratch.file("config.json"));
+  const ContentEncoder encoder(scratch.path().string());
+  EXPECT_EQ(encoder.info().format, "huggingface");
+  EXPECT_LE(max_abs_diff(extract(encoder, samples, "v2").features.to_floats(), expected), kTolerance);
+}
+
+TEST(ContentEncoder, FrameCountFollowsTheConvStack) {
+  EXPECT_EQ(content_frames(399), 0);
+  EXPECT_EQ(content_frames(400), 1);
+  EXPECT_EQ(content_frames(719), 1);
+  EXPECT_EQ(content_frames(720), 2);
+  const ContentEncoder encoder(data_path("models/hubert_base.pt"));
+  const std::vector<float> samples = speech("speech");
+  for (std::int64_t n : {400, 719, 720, 16000}) {
+    const ContentFeatures out = encoder.extract(samples.data(), n, kContentSampleRateHz);
+    EXPECT_EQ(out.features.shape()[0], content_frames(n)) << n;
+  }
+}
+
+TEST(ContentEncoder, BadInputGetsAClearError) {
+  const ContentEncoder encoder(data_path("models/hubert_base.pt"));
+  std::vector<float> samples = speech("speech_odd");
+  EXPECT_EQ(error_code_of([&] { encoder.extract(samples.data(), 399, kContentSampleRateHz); }),
+            ErrorCode::kInvalidAudio);
+  EXPECT_EQ(error_code_of([&] { encoder.extract(nullptr, 0, kContentSampleRateHz); }), ErrorCode::kInvalidAudio);
+  EXPECT_EQ(error_code_of([&] { encoder.extract(samples.data(), 16000, 44100); }), ErrorCode::kInvalidArgument);
+  ExtractOptions v3;
+  v3.version = "v3";
+  EXPECT_EQ(error_code_of([&] { encoder.extract(samples.data(), 16000, kContentSampleRateHz, v3); }),
+            ErrorCode::kInvalidArgument);
+  samples[1234] = std::nanf("");
+  EXPECT_EQ(error_code_of([&] { encoder.extract(samples.data(), 16000, kContentSampleRateHz); }),
+            ErrorCode::kInvalidAudio);
+}
+
+TEST(ContentEncoder, OtherFilesAreRefusedWithWhatTheyAre) {
+  auto message_of = [](const std::string& path) -> std::string {
+    try {
+      ContentEncoder encoder(path);
+    } catch (const Error& error) {
+      return std::to_string(static_cast<int>(error.code())) + " " + error.what();
+    }
+    return "loaded";
+  };
+  const std::string wrong = std::to_string(static_cast<int>(ErrorCode::kWrongModelKind));
+  EXPECT_EQ(message_of(data_path("models/v2_f0_40k.pth")).rfind(wrong + " ", 0), 0u);
+  EXPECT_NE(message_of(data_path("models/v2_f0_40k.pth")).find("voice model"), std::string::npos);
+  EXPECT_NE(message_of(data_path("models/rmvpe.pt")).find("RMVPE"), std::string::npos);
+  const std::string not_found = std::to_string(static_cast<int>(ErrorCode::kFileNotFound));
+  EXPECT_EQ(message_of(data_path("hubert/no such encoder")).rfind(not_found + " ", 0), 0u);
+  // Weights without their config.json, and a folder without weights.
+  test::ScratchDir scratch;
+  fs::copy_file(data_path("hubert/hubert_base/pytorch_model.bin"), scratch.file("pytorch_model.bin"));
+  EXPECT_NE(message_of(scratch.file("pytorch_model.bin")).find("config.json"), std::string::npos);
+  fs::remove(scratch.file("pytorch_model.bin"));
+  EXPECT_EQ(message_of(scratch.path().string()).rfind(not_found + " ", 0), 0u);
+}
+
+TEST(ContentEncoder, Fp16NeedsCuda) {
+  ContentEncoderConfig config;
+  config.precision = Precision::kFloat16;
+  EXPECT_EQ(error_code_of([&] { ContentEncoder(data_path("models/hubert_base.pt"), config); }),
+            ErrorCode::kUnsupported);
+}
+
+}  // namespace
+}  // namespace rvc::features
