@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "rvc/io/checkpoint.hpp"
+#include "features/content_encoder_net.hpp"
 #include "synth/synthesizer_net.hpp"
 
 namespace rvc::test {
@@ -28,6 +29,29 @@ io::Value half_tensor(const torch::Tensor& tensor) {
                                                       std::move(bytes)));
 }
 
+// N(0, 1/fan_in) weights, small biases, unit norm scales: activations stay in range at any depth.
+torch::Tensor random_parameter(const std::string& key, const torch::Tensor& shape_of) {
+  auto ends_with = [&](const char* suffix) {
+    const std::size_t n = std::strlen(suffix);
+    return key.size() >= n && key.compare(key.size() - n, n, suffix) == 0;
+  };
+  const bool norm_scale = key.find(".gamma") != std::string::npos || (shape_of.dim() == 1 && ends_with(".weight"));
+  if (norm_scale) return torch::ones_like(shape_of);
+  if (key.find(".beta") != std::string::npos || ends_with(".bias")) return torch::randn_like(shape_of) * 0.01;
+  const int64_t fan_in = shape_of.dim() > 1 ? shape_of.numel() / shape_of.size(0) : shape_of.numel();
+  return torch::randn_like(shape_of) / std::sqrt(static_cast<double>(std::max<int64_t>(fan_in, 1)));
+}
+
+// weight = g · v / ‖v‖ with the norm over every dimension but `dim`: g = ‖value‖ there, v = value.
+void set_weight_normed(io::Value& state, const std::string& base, const torch::Tensor& value, int64_t dim) {
+  std::vector<int64_t> norm_dims;
+  for (int64_t d = 0; d < value.dim(); ++d) {
+    if (d != dim) norm_dims.push_back(d);
+  }
+  state.set(base + ".weight_g", half_tensor(value.pow(2).sum(norm_dims, true).sqrt()));
+  state.set(base + ".weight_v", half_tensor(value));
+}
+
 }  // namespace
 
 int write_random_voice_model(const std::string& path, const std::string& version, bool has_pitch,
@@ -42,24 +66,9 @@ int write_random_voice_model(const std::string& path, const std::string& version
   io::Value weight = io::Value::dict();
   for (const auto& item : net.named_parameters()) {
     const std::string& key = item.key();
-    const torch::Tensor& shape_of = item.value();
-    const bool is_norm = key.find(".gamma") != std::string::npos;
-    const bool is_bias = key.size() > 5 && key.compare(key.size() - 5, 5, ".bias") == 0;
-    torch::Tensor value;
-    if (is_norm) {
-      value = torch::ones_like(shape_of);
-    } else if (key.find(".beta") != std::string::npos || is_bias) {
-      value = torch::randn_like(shape_of) * 0.01;
-    } else {
-      const int64_t fan_in = shape_of.dim() > 1 ? shape_of.numel() / shape_of.size(0) : shape_of.numel();
-      value = torch::randn_like(shape_of) / std::sqrt(static_cast<double>(std::max<int64_t>(fan_in, 1)));
-    }
+    const torch::Tensor value = random_parameter(key, item.value());
     if (is_weight_normed(key)) {
-      const std::string base = key.substr(0, key.size() - 7);
-      std::vector<int64_t> norm_dims;
-      for (int64_t d = 1; d < value.dim(); ++d) norm_dims.push_back(d);
-      weight.set(base + ".weight_g", half_tensor(value.pow(2).sum(norm_dims, true).sqrt()));
-      weight.set(base + ".weight_v", half_tensor(value));
+      set_weight_normed(weight, key.substr(0, key.size() - 7), value, 0);
     } else {
       weight.set(key, half_tensor(value));
     }
@@ -74,6 +83,62 @@ int write_random_voice_model(const std::string& path, const std::string& version
   root.set("version", io::Value::string(version));
   io::save_checkpoint(path, root);
   return keys;
+}
+
+}  // namespace rvc::test
+
+namespace rvc::test {
+
+void write_random_content_encoder(const std::string& path, std::uint64_t seed) {
+  features::EncoderArchitecture arch;
+  arch.conv_channels = {512, 512, 512, 512, 512, 512, 512};
+  arch.conv_kernels = {10, 3, 3, 3, 3, 2, 2};
+  arch.conv_strides = {5, 2, 2, 2, 2, 2, 2};
+  arch.hidden = 768;
+  arch.layers = 12;
+  arch.heads = 12;
+  arch.ffn = 3072;
+  arch.pos_kernel = 128;
+  arch.pos_groups = 16;
+  arch.final_dim = 256;
+  torch::manual_seed(seed);
+  torch::NoGradGuard no_grad;
+  features::HubertNet net(arch);
+  io::Value model = io::Value::dict();
+  for (const auto& item : net.named_parameters()) {
+    const torch::Tensor value = random_parameter(item.key(), item.value());
+    if (item.key() == "encoder.pos_conv.0.weight") {
+      set_weight_normed(model, "encoder.pos_conv.0", value, 2);  // fairseq: weight_norm(dim=2)
+    } else {
+      model.set(item.key(), half_tensor(value));
+    }
+  }
+  model.set("mask_emb", half_tensor(torch::rand({arch.hidden})));
+  model.set("label_embs_concat", half_tensor(torch::randn({504, arch.final_dim})));
+  io::Value settings = io::Value::dict();
+  settings.set("_name", io::Value::string("hubert"));
+  settings.set("extractor_mode", io::Value::string("default"));
+  settings.set("conv_feature_layers", io::Value::string("[(512,10,5)] + [(512,3,2)] * 4 + [(512,2,2)] * 2"));
+  settings.set("encoder_layers", io::Value::integer(arch.layers));
+  settings.set("encoder_embed_dim", io::Value::integer(arch.hidden));
+  settings.set("encoder_ffn_embed_dim", io::Value::integer(arch.ffn));
+  settings.set("encoder_attention_heads", io::Value::integer(arch.heads));
+  settings.set("conv_pos", io::Value::integer(arch.pos_kernel));
+  settings.set("conv_pos_groups", io::Value::integer(arch.pos_groups));
+  settings.set("final_dim", io::Value::integer(arch.final_dim));
+  settings.set("layer_norm_first", io::Value::boolean(false));
+  io::Value cfg = io::Value::dict();
+  cfg.set("model", settings);
+  io::Value root = io::Value::dict();
+  root.set("args", io::Value::none());
+  root.set("cfg", cfg);
+  root.set("model", model);
+  root.set("criterion", io::Value::none());
+  root.set("optimizer_history", io::Value::list());
+  root.set("task_state", io::Value::dict());
+  root.set("extra_state", io::Value::dict());
+  root.set("last_optimizer_state", io::Value::none());
+  io::save_checkpoint(path, root);
 }
 
 }  // namespace rvc::test

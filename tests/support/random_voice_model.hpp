@@ -1,6 +1,7 @@
 // Writes voice models with random weights in RVC's exact file layout (the small-model format of
 // savee(): float16 weights with weight_g/weight_v for weight-normed layers, the 18-item config,
-// info, sr, f0, version). Benchmarks use it for full-size models, since no real weights exist here.
+// info, sr, f0, version), and content encoders in fairseq's layout. Benchmarks use them for
+// full-size models, since no real weights exist here.
 #pragma once
 
 #include <cstdint>
@@ -14,5 +15,9 @@ namespace rvc::test {
 /// in its `weight` dict. Weights are N(0, 1/fan_in) (the same for a given seed).
 int write_random_voice_model(const std::string& path, const std::string& version, bool has_pitch,
                              const model::ModelConfig& config, std::uint64_t seed = 1);
+
+/// Writes a full-size HuBERT-Base/ContentVec with random weights in the fairseq checkpoint layout
+/// of hubert_base.pt (args, cfg["model"], model with pos_conv weight_g/weight_v, float16).
+void write_random_content_encoder(const std::string& path, std::uint64_t seed = 1);
 
 }  // namespace rvc::test
