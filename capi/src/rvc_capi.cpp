@@ -1,9 +1,13 @@
 // The C ABI: thin translations between C types and the C++ core, each behind the barrier.
 #include <algorithm>
 #include <cstring>
+#include <tuple>
+#include <utility>
+#include <vector>
 
 #include "barrier.hpp"
 #include "rvc/audio/audio_file.hpp"
+#include "rvc/features/content_encoder.hpp"
 #include "rvc/io/checkpoint.hpp"
 #include "rvc/model/model_info.hpp"
 #include "rvc/synth/synthesizer.hpp"
@@ -20,6 +24,16 @@ struct rvc_checkpoint {
 
 struct rvc_synthesizer {
   rvc::synth::Synthesizer synthesizer;
+};
+
+struct rvc_content_encoder {
+  rvc::features::ContentEncoder encoder;
+};
+
+struct rvc_features {
+  std::vector<float> values;
+  int64_t num_frames = 0;
+  int32_t dim = 0;
 };
 
 struct rvc_model_info {
@@ -44,6 +58,16 @@ const rvc::io::Value* as_value(const rvc_value* value) {
 }
 const rvc_value* as_handle(const rvc::io::Value* value) {
   return reinterpret_cast<const rvc_value*>(value);
+}
+
+// The device string and rvc_precision of a config struct, checked.
+std::pair<std::string, rvc::Precision> device_and_precision(const char* device, int32_t precision,
+                                                            const char* function) {
+  if (precision < RVC_PRECISION_AUTO || precision > RVC_PRECISION_BFLOAT16) {
+    throw rvc::Error(rvc::ErrorCode::kInvalidArgument,
+                     std::string(function) + ": precision " + std::to_string(precision) + " is not an rvc_precision");
+  }
+  return {device != nullptr ? device : "cpu", static_cast<rvc::Precision>(precision)};
 }
 
 // Copies the fields a caller's (possibly older, smaller) config struct has over the defaults.
@@ -353,13 +377,9 @@ rvc_status rvc_synthesizer_create(const char* path, const rvc_synthesizer_config
     require(path, "rvc_synthesizer_create", "path");
     require(out_synthesizer, "rvc_synthesizer_create", "out_synthesizer");
     const rvc_synthesizer_config c = effective_config(config, rvc_synthesizer_config_init, "rvc_synthesizer_create");
-    if (c.precision < RVC_PRECISION_AUTO || c.precision > RVC_PRECISION_BFLOAT16) {
-      throw rvc::Error(rvc::ErrorCode::kInvalidArgument,
-                       "rvc_synthesizer_create: precision " + std::to_string(c.precision) + " is not an rvc_precision");
-    }
     rvc::synth::SynthesizerConfig synth_config;
-    synth_config.device = c.device != nullptr ? c.device : "cpu";
-    synth_config.precision = static_cast<rvc::synth::Precision>(c.precision);
+    std::tie(synth_config.device, synth_config.precision) =
+        device_and_precision(c.device, c.precision, "rvc_synthesizer_create");
     *out_synthesizer = new rvc_synthesizer{rvc::synth::Synthesizer(path, synth_config)};
   });
 }
@@ -403,5 +423,60 @@ rvc_status rvc_synthesizer_infer(const rvc_synthesizer* synthesizer, const float
     *out_audio = audio.release();
   });
 }
+
+void rvc_content_encoder_config_init(rvc_content_encoder_config* config) {
+  if (config == nullptr) return;
+  std::memset(config, 0, sizeof(*config));
+  config->struct_size = sizeof(*config);
+  config->device = "cpu";
+  config->precision = RVC_PRECISION_AUTO;
+}
+
+rvc_status rvc_content_encoder_create(const char* path, const rvc_content_encoder_config* config,
+                                      rvc_content_encoder** out_encoder) {
+  return guarded([&] {
+    require(path, "rvc_content_encoder_create", "path");
+    require(out_encoder, "rvc_content_encoder_create", "out_encoder");
+    const rvc_content_encoder_config c =
+        effective_config(config, rvc_content_encoder_config_init, "rvc_content_encoder_create");
+    rvc::features::ContentEncoderConfig encoder_config;
+    std::tie(encoder_config.device, encoder_config.precision) =
+        device_and_precision(c.device, c.precision, "rvc_content_encoder_create");
+    *out_encoder = new rvc_content_encoder{rvc::features::ContentEncoder(path, encoder_config)};
+  });
+}
+
+void rvc_content_encoder_destroy(rvc_content_encoder* encoder) { delete encoder; }
+
+int32_t rvc_content_encoder_feature_dim(const rvc_content_encoder* encoder, const char* version) {
+  return encoder != nullptr && version != nullptr ? encoder->encoder.feature_dim(version) : 0;
+}
+
+rvc_status rvc_content_encoder_extract(const rvc_content_encoder* encoder, const float* samples,
+                                       int64_t num_samples, int32_t sample_rate_hz, const char* version,
+                                       rvc_features** out_features) {
+  return guarded([&] {
+    require(encoder, "rvc_content_encoder_extract", "encoder");
+    require(samples, "rvc_content_encoder_extract", "samples");
+    require(version, "rvc_content_encoder_extract", "version");
+    require(out_features, "rvc_content_encoder_extract", "out_features");
+    rvc::features::ExtractOptions options;
+    options.version = version;
+    const rvc::features::ContentFeatures result =
+        encoder->encoder.extract(samples, num_samples, sample_rate_hz, options);
+    auto features = std::make_unique<rvc_features>();
+    features->num_frames = result.features.shape()[0];
+    features->dim = static_cast<int32_t>(result.features.shape()[1]);
+    features->values = result.features.to_floats();
+    *out_features = features.release();
+  });
+}
+
+const float* rvc_features_data(const rvc_features* features) {
+  return features != nullptr ? features->values.data() : nullptr;
+}
+int64_t rvc_features_num_frames(const rvc_features* features) { return features != nullptr ? features->num_frames : 0; }
+int32_t rvc_features_dim(const rvc_features* features) { return features != nullptr ? features->dim : 0; }
+void rvc_features_destroy(rvc_features* features) { delete features; }
 
 }  // extern "C"

@@ -170,6 +170,38 @@ static void test_synthesizer(const char* data_dir) {
   rvc_synthesizer_destroy(NULL);
 }
 
+static void test_content_encoder(const char* data_dir) {
+  char path[4096];
+  rvc_content_encoder* encoder = NULL;
+  rvc_audio* audio = NULL;
+  rvc_features* features = NULL;
+  snprintf(path, sizeof path, "%s/models/hubert_base.pt", data_dir);
+  CHECK(rvc_content_encoder_create(path, NULL, &encoder) == RVC_OK);
+  CHECK(rvc_content_encoder_feature_dim(encoder, "v1") == 256);
+  CHECK(rvc_content_encoder_feature_dim(encoder, "v2") == 64);
+  snprintf(path, sizeof path, "%s/hubert/inputs/speech_odd.wav", data_dir);
+  CHECK(rvc_audio_load(path, 0, &audio) == RVC_OK);
+  CHECK(rvc_content_encoder_extract(encoder, rvc_audio_samples(audio), rvc_audio_num_samples(audio), 16000, "v1",
+                                    &features) == RVC_OK);
+  CHECK(rvc_features_num_frames(features) == (rvc_audio_num_samples(audio) - 400) / 320 + 1);
+  CHECK(rvc_features_dim(features) == 256);
+  CHECK(isfinite(rvc_features_data(features)[0]));
+  rvc_features_destroy(features);
+  features = NULL;
+  CHECK(rvc_content_encoder_extract(encoder, rvc_audio_samples(audio), 399, 16000, "v2", &features) ==
+        RVC_ERROR_INVALID_AUDIO);
+  CHECK(features == NULL);
+  CHECK(strstr(rvc_last_error_message(), "400 samples") != NULL);
+  rvc_audio_destroy(audio);
+  rvc_content_encoder_destroy(encoder);
+  encoder = NULL;
+  snprintf(path, sizeof path, "%s/models/v2_f0_40k.pth", data_dir);
+  CHECK(rvc_content_encoder_create(path, NULL, &encoder) == RVC_ERROR_WRONG_MODEL_KIND);
+  CHECK(encoder == NULL);
+  rvc_content_encoder_destroy(NULL);
+  rvc_features_destroy(NULL);
+}
+
 int main(int argc, char** argv) {
   if (argc != 3) {
     fprintf(stderr, "usage: %s DATA_DIR OUT_DIR\n", argv[0]);
@@ -180,6 +212,7 @@ int main(int argc, char** argv) {
   test_checkpoint(argv[1]);
   test_model_info(argv[1]);
   test_synthesizer(argv[1]);
+  test_content_encoder(argv[1]);
   if (failures == 0) printf("c api smoke: all checks passed\n");
   return failures == 0 ? 0 : 1;
 }

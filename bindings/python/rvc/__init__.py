@@ -75,13 +75,28 @@ class Synthesizer(_rvc.Synthesizer):
         super().__init__(_os.fspath(path), device, _PRECISIONS[precision])
 
 
+class ContentEncoder(_rvc.ContentEncoder):
+    """HuBERT/ContentVec: hubert_base.pt (fairseq) or the assets/hubert_base folder (Hugging Face).
+
+    extract(audio [samples] at 16 kHz, version="v2", sample_rate=16000) -> float32 array
+    [frames, dim]: "v1" = layer 9 through final_proj (256-d), "v2" = last layer (768-d);
+    frames = (samples - 400) // 320 + 1. feature_dim(version) gives dim.
+    """
+
+    def __init__(self, path, device="cpu", precision="auto"):
+        if precision not in _PRECISIONS:
+            raise InvalidArgumentError(
+                f"ContentEncoder: unknown precision {precision!r}; use one of {sorted(_PRECISIONS)}")
+        super().__init__(_os.fspath(path), device, _PRECISIONS[precision])
+
+
 def read_model_info(path):
     """A voice model's metadata as a dict: version, f0, sr, sample_rate_hz, info, config, ..."""
     return _rvc.read_model_info(_os.fspath(path))
 
 
 __all__ = [
-    "__version__", "OpaqueObject", "Synthesizer", "load_audio", "save_audio", "load_checkpoint", "read_model_info",
+    "__version__", "OpaqueObject", "Synthesizer", "ContentEncoder", "load_audio", "save_audio", "load_checkpoint", "read_model_info",
     "RvcError", "InvalidArgumentError", "RvcFileNotFoundError", "RvcIOError", "CorruptFileError",
     "UnsupportedError", "InvalidAudioError", "BufferTooSmallError", "RvcMemoryError",
     "InternalError", "WrongModelKindError",

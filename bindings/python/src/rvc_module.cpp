@@ -173,6 +173,24 @@ py::array_t<float> synthesize(const rvc::capi::Synthesizer& synth, const FloatAr
   return audio_array(audio);
 }
 
+py::array_t<float> extract_features(const rvc::capi::ContentEncoder& encoder, const FloatArray& audio,
+                                    const std::string& version, int32_t sample_rate) {
+  if (audio.ndim() != 1 && !(audio.ndim() == 2 && audio.shape(0) == 1)) {
+    throw py::value_error("ContentEncoder.extract: audio must be mono, [samples] or [1, samples]");
+  }
+  rvc_features* handle = call([&] {
+    py::gil_scoped_release release;
+    return encoder.extract(audio.data(), audio.size(), sample_rate, version).release();
+  });
+  py::capsule owner(handle, [](void* features) { rvc_features_destroy(static_cast<rvc_features*>(features)); });
+  const auto frames = static_cast<py::ssize_t>(rvc_features_num_frames(handle));
+  const auto dim = static_cast<py::ssize_t>(rvc_features_dim(handle));
+  py::array_t<float> features({frames, dim}, {dim * static_cast<py::ssize_t>(sizeof(float)), static_cast<py::ssize_t>(sizeof(float))},
+                              rvc_features_data(handle), owner);
+  py::detail::array_proxy(features.ptr())->flags &= ~py::detail::npy_api::NPY_ARRAY_WRITEABLE_;
+  return features;
+}
+
 }  // namespace
 
 PYBIND11_MODULE(_rvc, m) {
@@ -262,4 +280,16 @@ PYBIND11_MODULE(_rvc, m) {
            py::arg("speaker_id") = 0, py::arg("noise_scale") = 0.66666f, py::arg("seed") = py::none(),
            py::arg("zero_noise") = false, py::arg("skip_head") = 0, py::arg("return_length") = py::none(),
            py::arg("return_length2") = py::none());
+
+  py::class_<rvc::capi::ContentEncoder>(m, "ContentEncoder")
+      .def(py::init([](const py::object& path_like, const std::string& device, int32_t precision) {
+             const std::string path = path_string(path_like);
+             return call([&] {
+               py::gil_scoped_release release;
+               return std::make_unique<rvc::capi::ContentEncoder>(path, device, precision);
+             });
+           }),
+           py::arg("path"), py::arg("device") = "cpu", py::arg("precision") = 0)
+      .def("feature_dim", &rvc::capi::ContentEncoder::feature_dim, py::arg("version") = "v2")
+      .def("extract", &extract_features, py::arg("audio"), py::arg("version") = "v2", py::arg("sample_rate") = 16000);
 }

@@ -435,6 +435,75 @@ RVC_API rvc_status rvc_synthesizer_infer(const rvc_synthesizer* synthesizer, con
 
 /** @} */
 
+/**
+ * @defgroup rvc_content Content encoder
+ * HuBERT/ContentVec: 16 kHz audio in, content features out (50 frames per second). Reads the
+ * fairseq `hubert_base.pt` and the Hugging Face folder (`config.json` + `pytorch_model.bin` or
+ * `model.safetensors`). Most applications use the engine; this is the layer under it.
+ * @{
+ */
+
+/** @brief A loaded content encoder, read-only after creation; any thread may call extract. */
+typedef struct rvc_content_encoder rvc_content_encoder;
+/** @brief Content features: frames × dim floats, row-major. */
+typedef struct rvc_features rvc_features;
+
+/** @brief How a content encoder is loaded. */
+typedef struct rvc_content_encoder_config {
+  uint32_t struct_size; /**< sizeof(rvc_content_encoder_config), set by the init function. */
+  const char* device;   /**< "cpu", "cuda", "cuda:N"; NULL = "cpu". */
+  int32_t precision;    /**< An ::rvc_precision (fp16 on CUDA only). */
+} rvc_content_encoder_config;
+
+/** @brief Fills @p config with defaults (cpu, auto precision). */
+RVC_API void rvc_content_encoder_config_init(rvc_content_encoder_config* config);
+
+/**
+ * @brief Loads a content encoder.
+ * @param path UTF-8 path: `hubert_base.pt`, a Hugging Face folder, or a weights file inside one.
+ * @param config Options, or NULL for defaults.
+ * @param[out] out_encoder New handle; release with rvc_content_encoder_destroy().
+ * @return ::RVC_OK, ::RVC_ERROR_FILE_NOT_FOUND, ::RVC_ERROR_WRONG_MODEL_KIND (voice model, pitch
+ *         model, training checkpoint), ::RVC_ERROR_CORRUPT_FILE, ::RVC_ERROR_UNSUPPORTED, ...
+ * Any thread; not real-time safe.
+ */
+RVC_API rvc_status rvc_content_encoder_create(const char* path, const rvc_content_encoder_config* config,
+                                              rvc_content_encoder** out_encoder);
+
+/** @brief Releases a content encoder; NULL is a no-op. */
+RVC_API void rvc_content_encoder_destroy(rvc_content_encoder* encoder);
+
+/** @brief Feature width for @p version ("v1": 256, "v2": 768 for the real encoder); 0 if unknown. */
+RVC_API int32_t rvc_content_encoder_feature_dim(const rvc_content_encoder* encoder, const char* version);
+
+/**
+ * @brief Extracts content features, as RVC does (no waveform normalisation).
+ * @param encoder The encoder.
+ * @param samples Mono samples.
+ * @param num_samples At least 400 (one 25 ms window); frames = (num_samples − 400) / 320 + 1.
+ * @param sample_rate_hz Must be 16000 (resample first).
+ * @param version "v1" (layer 9 through final_proj) or "v2" (last layer): the voice model's version,
+ *        as rvc_model_info_version() gives it.
+ * @param[out] out_features New features; release with rvc_features_destroy().
+ * @return ::RVC_OK, ::RVC_ERROR_INVALID_AUDIO (too short, non-finite), ::RVC_ERROR_INVALID_ARGUMENT
+ *         (other rate or version), ...
+ * Any thread, also concurrently on one encoder; not real-time safe.
+ */
+RVC_API rvc_status rvc_content_encoder_extract(const rvc_content_encoder* encoder, const float* samples,
+                                               int64_t num_samples, int32_t sample_rate_hz, const char* version,
+                                               rvc_features** out_features);
+
+/** @brief The features, num_frames × dim floats, row-major; valid until rvc_features_destroy(). */
+RVC_API const float* rvc_features_data(const rvc_features* features);
+/** @brief Number of frames (50 per second of audio). */
+RVC_API int64_t rvc_features_num_frames(const rvc_features* features);
+/** @brief Floats per frame. */
+RVC_API int32_t rvc_features_dim(const rvc_features* features);
+/** @brief Releases features; NULL is a no-op. */
+RVC_API void rvc_features_destroy(rvc_features* features);
+
+/** @} */
+
 #ifdef __cplusplus
 }
 #endif

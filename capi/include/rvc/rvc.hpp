@@ -157,4 +157,59 @@ class Synthesizer {
   std::unique_ptr<rvc_synthesizer, Deleter> handle_;
 };
 
+/// Content features (RAII over rvc_features).
+class Features {
+ public:
+  /// frames × dim floats, row-major, valid while this object lives.
+  const float* data() const { return rvc_features_data(handle_.get()); }
+  /// Number of frames.
+  int64_t num_frames() const { return rvc_features_num_frames(handle_.get()); }
+  /// Floats per frame.
+  int32_t dim() const { return rvc_features_dim(handle_.get()); }
+  /// Releases ownership of the C handle to the caller.
+  rvc_features* release() { return handle_.release(); }
+  /// Takes ownership of a handle the C API returned.
+  static Features adopt(rvc_features* handle) { return Features(handle); }
+
+ private:
+  struct Deleter {
+    void operator()(rvc_features* features) const { rvc_features_destroy(features); }
+  };
+  explicit Features(rvc_features* handle) : handle_(handle) {}
+  std::unique_ptr<rvc_features, Deleter> handle_;
+};
+
+/// A content encoder (RAII over rvc_content_encoder).
+class ContentEncoder {
+ public:
+  /// Loads `path` on `device` ("cpu", "cuda:N") at `precision` (an rvc_precision).
+  explicit ContentEncoder(const std::string& path, const std::string& device = "cpu",
+                          int32_t precision = RVC_PRECISION_AUTO) {
+    rvc_content_encoder_config config;
+    rvc_content_encoder_config_init(&config);
+    config.device = device.c_str();
+    config.precision = precision;
+    rvc_content_encoder* handle = nullptr;
+    check(rvc_content_encoder_create(path.c_str(), &config, &handle));
+    handle_.reset(handle);
+  }
+  /// Feature width for "v1" or "v2".
+  int32_t feature_dim(const std::string& version) const {
+    return rvc_content_encoder_feature_dim(handle_.get(), version.c_str());
+  }
+  /// Extracts features; see rvc_content_encoder_extract.
+  Features extract(const float* samples, int64_t num_samples, int32_t sample_rate_hz,
+                   const std::string& version) const {
+    rvc_features* features = nullptr;
+    check(rvc_content_encoder_extract(handle_.get(), samples, num_samples, sample_rate_hz, version.c_str(), &features));
+    return Features::adopt(features);
+  }
+
+ private:
+  struct Deleter {
+    void operator()(rvc_content_encoder* encoder) const { rvc_content_encoder_destroy(encoder); }
+  };
+  std::unique_ptr<rvc_content_encoder, Deleter> handle_;
+};
+
 }  // namespace rvc::capi
