@@ -38,8 +38,18 @@ SelfAttention::SelfAttention(int64_t hidden, int64_t heads_) : heads(heads_), he
 }
 
 void SelfAttention::prepare() {
+  // One product for q, k and v; the three parameters become views of the packed tensors, so the
+  // weights are held once.
+  torch::NoGradGuard no_grad;
   qkv_weight = torch::cat({q_proj->weight, k_proj->weight, v_proj->weight}).detach();
   qkv_bias = torch::cat({q_proj->bias, k_proj->bias, v_proj->bias}).detach();
+  const int64_t hidden = q_proj->weight.size(0);
+  int64_t index = 0;
+  for (const auto& projection : {q_proj, k_proj, v_proj}) {
+    projection->weight.set_(qkv_weight.narrow(0, index * hidden, hidden));
+    projection->bias.set_(qkv_bias.narrow(0, index * hidden, hidden));
+    ++index;
+  }
 }
 
 torch::Tensor SelfAttention::forward(const torch::Tensor& x) {
