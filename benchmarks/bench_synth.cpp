@@ -13,6 +13,7 @@
 
 #include "rvc/synth/synthesizer.hpp"
 #include "support/random_voice_model.hpp"
+#include "synth/time_major_conv.hpp"
 
 namespace {
 
@@ -59,12 +60,15 @@ double peak_rss_mb() {
   return usage.ru_maxrss / 1024.0;
 }
 
-void run(benchmark::State& state, rvc::synth::Precision precision) {
+void run(benchmark::State& state, rvc::synth::Precision precision, bool resblock_kernel = true) {
   torch::set_num_threads(2);
 
   rvc::synth::SynthesizerConfig config;
   config.precision = precision;
+  // The kernel choice is made when the model is loaded.
+  rvc::synth::TimeMajorConv::set_enabled(resblock_kernel);
   const rvc::synth::Synthesizer synth(model_path(), config);
+  rvc::synth::TimeMajorConv::set_enabled(true);
   const Inputs& in = inputs();
   rvc::synth::InferOptions options;
   options.seed = 1;
@@ -93,6 +97,10 @@ void run(benchmark::State& state, rvc::synth::Precision precision) {
 
 void BM_SynthesizeTenSecondsFp32(benchmark::State& state) { run(state, rvc::synth::Precision::kFloat32); }
 BENCHMARK(BM_SynthesizeTenSecondsFp32)->Unit(benchmark::kSecond)->Iterations(2)->UseRealTime();
+
+// The same with every ResBlock on oneDNN: what the AVX-512 kernel gains on this machine.
+void BM_SynthesizeTenSecondsFp32OneDnn(benchmark::State& state) { run(state, rvc::synth::Precision::kFloat32, false); }
+BENCHMARK(BM_SynthesizeTenSecondsFp32OneDnn)->Unit(benchmark::kSecond)->Iterations(2)->UseRealTime();
 
 void BM_SynthesizeTenSecondsBf16(benchmark::State& state) { run(state, rvc::synth::Precision::kBFloat16); }
 BENCHMARK(BM_SynthesizeTenSecondsBf16)->Unit(benchmark::kSecond)->Iterations(1)->UseRealTime();

@@ -392,6 +392,38 @@ torch::Tensor Generator::harmonic_source(const torch::Tensor& f0_frames, const I
   return torch::tanh(l_linear(excitation.to(l_linear->weight.dtype())));
 }
 
+std::shared_ptr<const TimeMajorResBlocks> time_major_resblocks(const std::vector<std::shared_ptr<ResBlock>>& blocks) {
+  std::vector<TimeMajorResBlocks::Block> converted;
+  int64_t channels = 0;
+  for (const auto& block : blocks) {
+    TimeMajorResBlocks::Block target;
+    for (const auto* convs : {&block->packed1, &block->packed2}) {
+      for (const PackedConv& conv : *convs) {
+        const torch::Tensor weight = conv.weight.contiguous(), bias = conv.bias;
+        const bool applies = weight.device().is_cpu() && weight.scalar_type() == torch::kFloat && bias.defined() &&
+                             conv.phases == 1 && conv.stride == 1 &&
+                             conv.padding == (weight.size(2) - 1) * conv.dilation / 2 &&
+                             TimeMajorConv::supported(weight.size(1), weight.size(0));
+        if (!applies) return nullptr;
+        channels = weight.size(0);
+        (convs == &block->packed1 ? target.convs1 : target.convs2)
+            .emplace_back(weight.data_ptr<float>(), bias.contiguous().data_ptr<float>(), weight.size(0),
+                          weight.size(1), weight.size(2), conv.dilation);
+      }
+    }
+    converted.push_back(std::move(target));
+  }
+  return std::make_shared<const TimeMajorResBlocks>(std::move(converted), channels);
+}
+
+torch::Tensor run_time_major(const TimeMajorResBlocks& blocks, const torch::Tensor& x, const ValidRange& valid) {
+  const int64_t rows = x.size(-1);
+  const torch::Tensor input = x[0].t().contiguous();
+  torch::Tensor average = torch::empty({TimeMajorResBlocks::output_rows(rows), x.size(1)}, input.options());
+  blocks.run(input.data_ptr<float>(), rows, valid.begin, valid.end, average.data_ptr<float>());
+  return average.narrow(0, 0, rows).t().contiguous().unsqueeze(0);
+}
+
 void Generator::prepare() {
   packed_pre = PackedConv::from(conv_pre);
   packed_post = PackedConv::from(conv_post);
@@ -403,6 +435,12 @@ void Generator::prepare() {
     packed_noise.back().padding = 0;  // tiles read the source with its padding already in place
   }
   for (const auto& block : resblocks) block->prepare();
+  time_major_stages.clear();
+  const std::size_t kernels = resblocks.size() / ups.size();
+  for (std::size_t i = 0; i < ups.size(); ++i) {
+    time_major_stages.push_back(time_major_resblocks(
+        std::vector<std::shared_ptr<ResBlock>>(resblocks.begin() + i * kernels, resblocks.begin() + (i + 1) * kernels)));
+  }
   rates_so_far.clear();
   noise_strides.clear();
   int64_t rate = 1;
@@ -491,10 +529,16 @@ torch::Tensor Generator::run_tile(const torch::Tensor& z, const torch::Tensor& h
     }
     const ValidRange valid = ValidRange::of(first_frame * rate + a, b - a, frames * rate);
     valid.apply(x);
-    activated = torch::leaky_relu(x, kLeakySlope);
-    torch::Tensor sum = resblocks[i * kernels]->forward(x, activated, valid);
-    for (std::size_t j = 1; j < kernels; ++j) sum.add_(resblocks[i * kernels + j]->forward(x, activated, valid));
-    x = sum.div_(static_cast<double>(kernels)).narrow(-1, plan.keep_begin[i] - a, plan.keep_end[i] - plan.keep_begin[i]);
+    torch::Tensor average;
+    if (time_major_stages[i]) {
+      average = run_time_major(*time_major_stages[i], x, valid);
+    } else {
+      activated = torch::leaky_relu(x, kLeakySlope);
+      average = resblocks[i * kernels]->forward(x, activated, valid);
+      for (std::size_t j = 1; j < kernels; ++j) average.add_(resblocks[i * kernels + j]->forward(x, activated, valid));
+      average.div_(static_cast<double>(kernels));
+    }
+    x = average.narrow(-1, plan.keep_begin[i] - a, plan.keep_end[i] - plan.keep_begin[i]);
   }
   torch::Tensor activated = torch::leaky_relu(x);
   ValidRange::of(first_frame * hop + plan.keep_begin.back(), activated.size(-1), frames * hop).apply(activated);

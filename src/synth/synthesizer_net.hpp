@@ -4,6 +4,8 @@
 
 #include <torch/torch.h>
 
+#include "synth/time_major_conv.hpp"
+
 #include <map>
 #include <memory>
 #include <mutex>
@@ -121,6 +123,13 @@ struct ResBlock : torch::nn::Module {
   std::vector<PackedConv> packed1, packed2;
 };
 
+/// A stage's blocks for the time-major CPU kernel (fp32 weights on a CPU with AVX-512, widths a
+/// multiple of 32); null where it does not apply.
+std::shared_ptr<const TimeMajorResBlocks> time_major_resblocks(const std::vector<std::shared_ptr<ResBlock>>& blocks);
+/// The average of a stage's blocks on x [1, C, T] through the kernel, as [1, C, T]; convolution
+/// inputs are masked to `valid` as ResBlock::forward masks them.
+torch::Tensor run_time_major(const TimeMajorResBlocks& blocks, const torch::Tensor& x, const ValidRange& valid);
+
 /// dec: HiFi-GAN generator, with the NSF harmonic source for pitch models.
 struct Generator : torch::nn::Module {
   Generator(const model::ModelConfig& config, bool has_pitch);
@@ -156,6 +165,9 @@ struct Generator : torch::nn::Module {
   std::vector<std::shared_ptr<ResBlock>> resblocks;
   PackedConv packed_pre, packed_post;
   std::vector<PackedConv> packed_ups, packed_noise;
+  /// Per stage, the ResBlocks for the time-major CPU kernel; null where it does not apply
+  /// (GPU, half precision, widths it does not block, CPUs without AVX-512).
+  std::vector<std::shared_ptr<const TimeMajorResBlocks>> time_major_stages;
   std::vector<int64_t> rates_so_far;  ///< samples per frame after stage i
   std::vector<int64_t> noise_strides;  ///< harmonic-source samples per stage-i sample
 

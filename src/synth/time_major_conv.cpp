@@ -1,0 +1,128 @@
+#include "synth/time_major_conv.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <cstring>
+#include <stdexcept>
+#include <utility>
+
+namespace rvc::synth {
+namespace {
+
+constexpr int64_t kWideBlock = 64;
+constexpr int64_t kNarrowBlock = 32;
+
+std::atomic<bool> kernels_enabled{true};
+
+bool cpu_has_avx512() {
+#if defined(RVC_HAVE_AVX512_KERNELS)
+  static const bool has = __builtin_cpu_supports("avx512f") != 0;
+  return has;
+#else
+  return false;
+#endif
+}
+
+int64_t round_up(int64_t value, int64_t multiple) { return (value + multiple - 1) / multiple * multiple; }
+
+}  // namespace
+
+bool TimeMajorConv::supported(int64_t in_channels, int64_t out_channels) {
+  return kernels_enabled.load(std::memory_order_relaxed) && cpu_has_avx512() && in_channels > 0 &&
+         out_channels > 0 && out_channels % kNarrowBlock == 0;
+}
+
+void TimeMajorConv::set_enabled(bool enabled) { kernels_enabled.store(enabled, std::memory_order_relaxed); }
+
+TimeMajorConv::TimeMajorConv(const float* weight, const float* bias, int64_t out_channels, int64_t in_channels,
+                             int64_t kernel, int64_t dilation)
+    : out_channels_(out_channels),
+      in_channels_(in_channels),
+      kernel_(kernel),
+      dilation_(dilation),
+      block_columns_(out_channels % kWideBlock == 0 ? kWideBlock : kNarrowBlock),
+      packed_(static_cast<std::size_t>(out_channels * in_channels * kernel)),
+      bias_(bias, bias + out_channels) {
+  if (out_channels % kNarrowBlock != 0) throw std::invalid_argument("TimeMajorConv: out_channels % 32 != 0");
+  // [out/block][kernel][in][block]: a block's weights for one (tap, input channel) are one row.
+  float* to = packed_.data();
+  for (int64_t first = 0; first < out_channels; first += block_columns_)
+    for (int64_t k = 0; k < kernel; ++k)
+      for (int64_t c = 0; c < in_channels; ++c)
+        for (int64_t o = first; o < first + block_columns_; ++o) *to++ = weight[(o * in_channels + c) * kernel + k];
+}
+
+void TimeMajorConv::run(const float* input, int64_t rows, const ConvEpilogue& epilogue) const {
+  const detail::TimeMajorConvCall call{input,     packed_.data(), bias_.data(), in_channels_,   out_channels_,
+                                       kernel_,   dilation_,      rows,         block_columns_, epilogue};
+#if defined(RVC_HAVE_AVX512_KERNELS)
+  detail::time_major_conv_avx512(call);
+#else
+  (void)call;
+  throw std::logic_error("TimeMajorConv: built without the AVX-512 kernel");
+#endif
+}
+
+TimeMajorResBlocks::TimeMajorResBlocks(std::vector<Block> blocks, int64_t channels)
+    : blocks_(std::move(blocks)), channels_(channels) {
+  for (const Block& block : blocks_) {
+    for (const auto* convs : {&block.convs1, &block.convs2})
+      for (const TimeMajorConv& conv : *convs) max_reach_ = std::max(max_reach_, conv.reach());
+  }
+}
+
+int64_t TimeMajorResBlocks::output_rows(int64_t rows) { return round_up(rows, TimeMajorConv::kRowMultiple); }
+
+void TimeMajorResBlocks::run(const float* x, int64_t rows, int64_t valid_begin, int64_t valid_end,
+                             float* average) const {
+  const int64_t out_rows = output_rows(rows), pad = max_reach_, width = channels_;
+  valid_begin = std::clamp<int64_t>(valid_begin, 0, rows);
+  valid_end = std::clamp<int64_t>(valid_end, valid_begin, rows);
+  // Activated buffers hold `pad` zero rows each side so that every tap reads inside them; the
+  // epilogues write all out_rows interior rows (zeros outside the valid range).
+  const std::size_t padded = static_cast<std::size_t>((out_rows + 2 * pad) * width);
+  const std::size_t plain = static_cast<std::size_t>(out_rows * width);
+  std::vector<float> shared_input(padded, 0.0f), block_input(padded, 0.0f), middle(padded, 0.0f);
+  std::vector<float> residual(plain, 0.0f);
+  auto interior = [&](std::vector<float>& buffer) { return buffer.data() + pad * width; };
+  auto taps_from = [&](std::vector<float>& buffer, const TimeMajorConv& conv) {
+    return buffer.data() + (pad - conv.reach()) * width;
+  };
+
+  // leaky_relu(x), masked: the first convolution's input, the same for every block.
+  const float slope = ConvEpilogue{}.slope;
+  for (int64_t t = valid_begin; t < valid_end; ++t) {
+    const float* from = x + t * width;
+    float* to = interior(shared_input) + t * width;
+    for (int64_t c = 0; c < width; ++c) to[c] = from[c] > 0.0f ? from[c] : from[c] * slope;
+  }
+
+  const float inverse_count = 1.0f / static_cast<float>(blocks_.size());
+  for (std::size_t b = 0; b < blocks_.size(); ++b) {
+    const Block& block = blocks_[b];
+    std::memcpy(residual.data(), x, static_cast<std::size_t>(rows * width) * sizeof(float));
+    for (std::size_t i = 0; i < block.convs1.size(); ++i) {
+      ConvEpilogue first;
+      first.activated = interior(middle);
+      first.valid_begin = valid_begin;
+      first.valid_end = valid_end;
+      block.convs1[i].run(taps_from(i == 0 ? shared_input : block_input, block.convs1[i]), out_rows, first);
+
+      ConvEpilogue second;
+      second.add = residual.data();
+      if (i + 1 < block.convs1.size()) {
+        second.store = residual.data();
+        second.activated = interior(block_input);
+        second.valid_begin = valid_begin;
+        second.valid_end = valid_end;
+      } else {
+        second.sum = average;
+        second.sum_initialized = b > 0;
+        second.sum_scale = b + 1 == blocks_.size() ? inverse_count : 1.0f;
+      }
+      block.convs2[i].run(taps_from(middle, block.convs2[i]), out_rows, second);
+    }
+  }
+}
+
+}  // namespace rvc::synth

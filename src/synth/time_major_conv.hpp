@@ -1,0 +1,89 @@
+// Direct 1-D convolutions in time-major layout ([rows, channels], one row per time step) for the
+// vocoder's ResBlocks on CPUs with AVX-512. oneDNN's channel-major kernels reach about half of a
+// core's FMA throughput on these small, dilated shapes; a register-blocked kernel over shifted
+// rows reaches 75-90%. No LibTorch here: the caller hands in plain float buffers.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+namespace rvc::synth {
+
+/// What happens to each output value v = convolution + bias of row t (row-major buffers of
+/// out_channels floats per row, pointing at output row 0; any of them may be null).
+struct ConvEpilogue {
+  const float* add = nullptr;  ///< v += add[t] (a residual)
+  float* store = nullptr;      ///< store[t] = v (may equal `add`)
+  /// sum[t] = ((sum_initialized ? sum[t] : 0) + v) · sum_scale
+  float* sum = nullptr;
+  bool sum_initialized = false;
+  float sum_scale = 1.0f;
+  /// activated[t] = leaky_relu(v) for t in [valid_begin, valid_end), 0 elsewhere: the masked
+  /// input of the next convolution.
+  float* activated = nullptr;
+  float slope = 0.1f;
+  int64_t valid_begin = 0, valid_end = 0;
+};
+
+/// One convolution with weights packed for the time-major kernel.
+class TimeMajorConv {
+ public:
+  /// Output rows per call must be a multiple of this.
+  static constexpr int64_t kRowMultiple = 12;
+
+  /// True when this CPU runs the kernel and the widths fit its register blocks.
+  static bool supported(int64_t in_channels, int64_t out_channels);
+  /// Turns the kernel off (or back on) for the whole process: benchmarks compare against oneDNN.
+  static void set_enabled(bool enabled);
+
+  /// `weight` [out, in, kernel] and `bias` [out], as PyTorch's Conv1d holds them.
+  TimeMajorConv(const float* weight, const float* bias, int64_t out_channels, int64_t in_channels,
+                int64_t kernel, int64_t dilation);
+
+  /// Rows read on each side of an output row: the "same" padding.
+  int64_t reach() const { return (kernel_ - 1) * dilation_ / 2; }
+  int64_t out_channels() const { return out_channels_; }
+
+  /// Output row t reads input rows t + k·dilation, k < kernel: `input` points at the row of tap 0
+  /// for output row 0 (in_channels floats per row); `rows` is a multiple of kRowMultiple.
+  void run(const float* input, int64_t rows, const ConvEpilogue& epilogue) const;
+
+ private:
+  int64_t out_channels_, in_channels_, kernel_, dilation_, block_columns_;
+  std::vector<float> packed_;  // [out / block][kernel][in][block]
+  std::vector<float> bias_;
+};
+
+namespace detail {
+/// One call of the AVX-512 kernel (time_major_conv_avx512.cpp, built with AVX-512 enabled).
+struct TimeMajorConvCall {
+  const float* input;
+  const float* packed;
+  const float* bias;
+  int64_t in_channels, out_channels, kernel, dilation, rows, block_columns;
+  ConvEpilogue epilogue;
+};
+void time_major_conv_avx512(const TimeMajorConvCall& call);
+}  // namespace detail
+
+/// The ResBlocks of one vocoder stage (HiFi-GAN ResBlock1, all of one width) in time-major
+/// layout: the average over the blocks of x after each block's dilated convolution pairs.
+class TimeMajorResBlocks {
+ public:
+  struct Block {
+    std::vector<TimeMajorConv> convs1, convs2;  ///< the dilated convolution, then the plain one
+  };
+  TimeMajorResBlocks(std::vector<Block> blocks, int64_t channels);
+
+  /// Rows `run` writes to `average` for `rows` input rows.
+  static int64_t output_rows(int64_t rows);
+  /// `x` [rows, channels] (already zero outside the valid range); every convolution input is
+  /// masked to [valid_begin, valid_end). Writes output_rows(rows) rows; those past `rows` are scratch.
+  void run(const float* x, int64_t rows, int64_t valid_begin, int64_t valid_end, float* average) const;
+
+ private:
+  std::vector<Block> blocks_;
+  int64_t channels_, max_reach_ = 0;
+};
+
+}  // namespace rvc::synth
