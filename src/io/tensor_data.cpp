@@ -209,6 +209,17 @@ std::vector<float> TensorData::to_floats() const {
   return values;
 }
 
+std::vector<double> TensorData::to_doubles() const {
+  std::vector<double> values;
+  values.reserve(static_cast<std::size_t>(numel()));
+  if (numel() == 0) return values;
+  const std::size_t element = dtype_size(dtype_);
+  for_each_offset(shape_, strides_, storage_offset_, [&](std::int64_t offset) {
+    values.push_back(element_as_double(dtype_, storage_->data + offset * element));
+  });
+  return values;
+}
+
 std::vector<std::int64_t> TensorData::to_int64s() const {
   std::vector<std::int64_t> values;
   values.reserve(static_cast<std::size_t>(numel()));
