@@ -123,4 +123,14 @@ void apply_f0_curve(F0Track& track, const std::vector<F0CurvePoint>& curve, std:
   }
 }
 
+Pitch postprocess(F0Track track, const PitchOptions& options) {
+  if (options.unvoiced == UnvoicedPolicy::kInterpolate) interpolate_unvoiced(track);
+  shift_key(track, options.key_semitones);
+  apply_f0_curve(track, options.curve, options.curve_first_frame);
+  Pitch pitch;
+  pitch.coarse = coarse_pitch(track);
+  pitch.hz.assign(track.hz.begin(), track.hz.end());
+  return pitch;
+}
+
 }  // namespace rvc::f0

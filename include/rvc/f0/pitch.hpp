@@ -65,4 +65,21 @@ std::vector<F0CurvePoint> read_f0_curve(const std::string& path);
 /// fit. Apply after shift_key: the curve's values are not transposed.
 void apply_f0_curve(F0Track& track, const std::vector<F0CurvePoint>& curve, std::int64_t first_frame);
 
+/// The post-processing of one conversion, in RVC's order.
+struct PitchOptions {
+  double key_semitones = 0;                            ///< Transposition; may be fractional.
+  UnvoicedPolicy unvoiced = UnvoicedPolicy::kKeepZeros;  ///< Classic RVC keeps zeros.
+  std::vector<F0CurvePoint> curve;                     ///< Custom f0 curve (empty: none).
+  std::int64_t curve_first_frame = 0;                  ///< Track frame of the input's time 0.
+};
+
+/// What the synthesizer takes: coarse pitch and the (shifted) f0 per frame.
+struct Pitch {
+  std::vector<std::int64_t> coarse;  ///< 1..255 (pitch embedding index).
+  std::vector<float> hz;             ///< f0 for the harmonic source ("pitchf"), 0 = unvoiced.
+};
+
+/// Unvoiced policy, then key shift, then the custom curve, then coarse pitch.
+Pitch postprocess(F0Track track, const PitchOptions& options);
+
 }  // namespace rvc::f0

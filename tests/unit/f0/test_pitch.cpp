@@ -63,6 +63,31 @@ TEST(Pitch, InterpolationFillsUnvoicedFramesAsTrainingDoes) {
   }
 }
 
+TEST(Pitch, PostprocessRunsPolicyShiftCurveAndCoarseInOrder) {
+  const std::string signal = "vibrato_sine_16k";
+  const F0Track padded{doubles(signal + ".train_pm_padded"), {}, F0Arithmetic::kFloat64};
+  PitchOptions classic;
+  classic.key_semitones = 12;
+  const Pitch kept = postprocess(padded, classic);
+  F0Track expected = padded;
+  shift_key(expected, 12);
+  EXPECT_EQ(kept.coarse, coarse_pitch(expected));
+  EXPECT_EQ(kept.hz[0], 0.0f);
+
+  PitchOptions modern = classic;
+  modern.unvoiced = UnvoicedPolicy::kInterpolate;
+  modern.curve = {{0.0, 300.0}, {0.02, 300.0}};
+  modern.curve_first_frame = 1;
+  const Pitch filled = postprocess(padded, modern);
+  F0Track interpolated{doubles(signal + ".train_pm_f0"), {}, F0Arithmetic::kFloat64};
+  shift_key(interpolated, 12);
+  EXPECT_EQ(filled.hz[0], static_cast<float>(interpolated.hz[0]));
+  EXPECT_EQ(filled.hz[1], 300.0f);  // the curve is not transposed
+  EXPECT_EQ(filled.hz[3], 300.0f);
+  EXPECT_EQ(filled.hz[10], static_cast<float>(interpolated.hz[10]));
+  EXPECT_EQ(std::count(filled.hz.begin(), filled.hz.end(), 0.0f), 0);
+}
+
 TEST(Pitch, SilenceStaysUnvoicedUnderInterpolation) {
   F0Track track{std::vector<double>(50, 0.0), {}, F0Arithmetic::kFloat32};
   interpolate_unvoiced(track);
