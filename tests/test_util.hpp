@@ -11,7 +11,21 @@
 #include <string>
 #include <vector>
 
+#include "rvc/error.hpp"
+
 namespace rvc::test {
+
+/// The rvc::Error that `action` throws; records a failure (and returns a kOk error) if none.
+template <typename Action>
+Error thrown_error(Action&& action) {
+  try {
+    action();
+  } catch (const Error& e) {
+    return e;
+  }
+  ADD_FAILURE() << "expected an rvc::Error";
+  return Error(ErrorCode::kOk, "");
+}
 
 /// Largest |a[i] - b[i]|; a size mismatch fails the test.
 inline double max_abs_diff(const std::vector<float>& a, const std::vector<float>& b) {

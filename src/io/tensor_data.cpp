@@ -116,6 +116,24 @@ std::vector<std::int64_t> contiguous_strides(const std::vector<std::int64_t>& sh
   return strides;
 }
 
+namespace {
+
+// The elements in row-major order, each read as `read(dtype, address)` and cast to T.
+template <typename T, typename Read>
+std::vector<T> converted_elements(const TensorData& tensor, Read read) {
+  std::vector<T> values;
+  values.reserve(static_cast<std::size_t>(tensor.numel()));
+  if (tensor.numel() == 0) return values;
+  const std::size_t element = dtype_size(tensor.dtype());
+  const std::uint8_t* base = tensor.storage()->data;
+  for_each_offset(tensor.shape(), tensor.strides(), tensor.storage_offset(), [&](std::int64_t offset) {
+    values.push_back(static_cast<T>(read(tensor.dtype(), base + offset * element)));
+  });
+  return values;
+}
+
+}  // namespace
+
 TensorData::TensorData(DType dtype, std::vector<std::int64_t> shape,
                        std::vector<std::int64_t> strides, std::int64_t storage_offset,
                        std::shared_ptr<const Storage> storage)
@@ -202,33 +220,15 @@ std::vector<float> TensorData::to_floats() const {
     }
     return values;
   }
-  values.reserve(static_cast<std::size_t>(numel()));
-  for_each_offset(shape_, strides_, storage_offset_, [&](std::int64_t offset) {
-    values.push_back(static_cast<float>(element_as_double(dtype_, storage_->data + offset * element)));
-  });
-  return values;
+  return converted_elements<float>(*this, element_as_double);
 }
 
 std::vector<double> TensorData::to_doubles() const {
-  std::vector<double> values;
-  values.reserve(static_cast<std::size_t>(numel()));
-  if (numel() == 0) return values;
-  const std::size_t element = dtype_size(dtype_);
-  for_each_offset(shape_, strides_, storage_offset_, [&](std::int64_t offset) {
-    values.push_back(element_as_double(dtype_, storage_->data + offset * element));
-  });
-  return values;
+  return converted_elements<double>(*this, element_as_double);
 }
 
 std::vector<std::int64_t> TensorData::to_int64s() const {
-  std::vector<std::int64_t> values;
-  values.reserve(static_cast<std::size_t>(numel()));
-  if (numel() == 0) return values;
-  const std::size_t element = dtype_size(dtype_);
-  for_each_offset(shape_, strides_, storage_offset_, [&](std::int64_t offset) {
-    values.push_back(element_as_int64(dtype_, storage_->data + offset * element));
-  });
-  return values;
+  return converted_elements<std::int64_t>(*this, element_as_int64);
 }
 
 std::string TensorData::description() const {

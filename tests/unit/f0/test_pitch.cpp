@@ -130,21 +130,12 @@ TEST(Pitch, BadCurveFilesNameTheFileAndLine) {
   test::ScratchDir dir;
   const std::string path = dir.file("bad curve.txt");
   std::ofstream(path) << "0.1,200\n0.2;300\n";
-  try {
-    read_f0_curve(path);
-    FAIL() << "expected an error";
-  } catch (const Error& e) {
-    EXPECT_EQ(e.code(), ErrorCode::kCorruptFile);
-    EXPECT_NE(std::string(e.what()).find("bad curve.txt' line 2"), std::string::npos) << e.what();
-  }
+  const Error bad_line = test::thrown_error([&] { read_f0_curve(path); });
+  EXPECT_EQ(bad_line.code(), ErrorCode::kCorruptFile);
+  EXPECT_NE(std::string(bad_line.what()).find("bad curve.txt' line 2"), std::string::npos) << bad_line.what();
   std::ofstream(dir.file("empty.txt")) << "\n";
-  EXPECT_THROW(read_f0_curve(dir.file("empty.txt")), Error);
-  try {
-    read_f0_curve(dir.file("missing.txt"));
-    FAIL() << "expected an error";
-  } catch (const Error& e) {
-    EXPECT_EQ(e.code(), ErrorCode::kFileNotFound);
-  }
+  EXPECT_EQ(test::thrown_error([&] { read_f0_curve(dir.file("empty.txt")); }).code(), ErrorCode::kCorruptFile);
+  EXPECT_EQ(test::thrown_error([&] { read_f0_curve(dir.file("missing.txt")); }).code(), ErrorCode::kFileNotFound);
 }
 
 }  // namespace
