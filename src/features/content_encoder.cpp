@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <regex>
 
+#include "audio/input_check.hpp"
 #include "backend/torch_util.hpp"
 #include "features/content_encoder_net.hpp"
 #include "io/file_util.hpp"
@@ -313,21 +314,8 @@ ContentFeatures ContentEncoder::extract(const float* samples, std::int64_t num_s
   options.validate();
   const std::string& path = impl_->path;
   const ContentEncoderInfo& info = impl_->info;
-  if (sample_rate_hz != kContentSampleRateHz) {
-    throw Error(ErrorCode::kInvalidArgument, "content encoder '" + path + "' takes 16000 Hz audio, got " +
-                                                 std::to_string(sample_rate_hz) + " Hz; resample it first");
-  }
-  if (samples == nullptr || num_samples < kContentWindowSamples) {
-    throw Error(ErrorCode::kInvalidAudio, "content encoder '" + path + "' needs at least 400 samples (25 ms at "
-                                          "16 kHz), got " + std::to_string(samples == nullptr ? 0 : num_samples) +
-                                          "; pass longer audio");
-  }
-  for (std::int64_t i = 0; i < num_samples; ++i) {
-    if (!std::isfinite(samples[i])) {
-      throw Error(ErrorCode::kInvalidAudio, "content encoder '" + path + "': sample " + std::to_string(i) +
-                                                " is not a finite number; check the input audio");
-    }
-  }
+  audio::check_input_audio(samples, num_samples, sample_rate_hz, kContentSampleRateHz, kContentWindowSamples,
+                           "content encoder '" + path + "'");
   const bool v1 = options.version == "v1";
   if (v1 && (info.final_proj_dim == 0 || info.num_layers < kV1Layer)) {
     throw Error(ErrorCode::kInvalidArgument,

@@ -1,0 +1,212 @@
+#include "f0/rmvpe_net.hpp"
+
+#include <string>
+
+namespace rvc::f0 {
+namespace {
+
+constexpr double kBatchNormEps = 1e-5;  // nn.BatchNorm2d's default, which RMVPE keeps
+
+torch::nn::Conv2d conv3x3(int64_t in, int64_t out, bool bias) {
+  return torch::nn::Conv2d(torch::nn::Conv2dOptions(in, out, 3).padding(1).bias(bias));
+}
+
+torch::nn::BatchNorm2d batch_norm(int64_t channels) {
+  return torch::nn::BatchNorm2d(torch::nn::BatchNorm2dOptions(channels).eps(kBatchNormEps));
+}
+
+// Eval-mode BatchNorm as y = x·scale + shift, in float64 so folding adds no rounding of its own.
+std::pair<torch::Tensor, torch::Tensor> batch_norm_affine(const torch::nn::BatchNorm2dImpl& norm) {
+  const torch::Tensor scale = norm.weight.to(torch::kFloat64) / (norm.running_var.to(torch::kFloat64) + kBatchNormEps).sqrt();
+  const torch::Tensor shift = norm.bias.to(torch::kFloat64) - norm.running_mean.to(torch::kFloat64) * scale;
+  return {scale, shift};
+}
+
+// conv (no bias) then BatchNorm, as one conv: the scale multiplies output channel `channel_dim`.
+std::pair<torch::Tensor, torch::Tensor> fold(const torch::Tensor& weight, const torch::nn::BatchNorm2dImpl& norm,
+                                             int64_t channel_dim) {
+  auto [scale, shift] = batch_norm_affine(norm);
+  std::vector<int64_t> shape(weight.dim(), 1);
+  shape[channel_dim] = -1;
+  return {weight.to(torch::kFloat64) * scale.view(shape), shift};
+}
+
+const torch::nn::BatchNorm2dImpl& norm_at(const torch::nn::Sequential& sequence, std::size_t index) {
+  return *sequence->ptr(index)->as<torch::nn::BatchNorm2d>();
+}
+
+const torch::Tensor& conv_weight_at(const torch::nn::Sequential& sequence, std::size_t index) {
+  const auto* conv = sequence->ptr(index)->as<torch::nn::Conv2d>();
+  if (conv != nullptr) return conv->weight;
+  return sequence->ptr(index)->as<torch::nn::ConvTranspose2d>()->weight;
+}
+
+}  // namespace
+
+ConvBlockResModules::ConvBlockResModules(int64_t in, int64_t out) {
+  conv = register_module("conv", torch::nn::Sequential(conv3x3(in, out, false), batch_norm(out), torch::nn::ReLU(),
+                                                       conv3x3(out, out, false), batch_norm(out), torch::nn::ReLU()));
+  if (in != out) shortcut = register_module("shortcut", torch::nn::Conv2d(torch::nn::Conv2dOptions(in, out, 1)));
+}
+
+ConvBlockList::ConvBlockList(torch::nn::Module& owner, const char* name, int64_t in, int64_t out, int64_t count) {
+  torch::nn::ModuleList list;
+  for (int64_t i = 0; i < count; ++i) {
+    blocks.push_back(std::make_shared<ConvBlockResModules>(i == 0 ? in : out, out));
+    list->push_back(blocks.back());
+  }
+  owner.register_module(name, list);
+}
+
+DecoderLevelModules::DecoderLevelModules(int64_t in, int64_t out, int64_t blocks)
+    : conv2(*this, "conv2", 2 * out, out, blocks) {
+  conv1 = register_module(
+      "conv1", torch::nn::Sequential(torch::nn::ConvTranspose2d(torch::nn::ConvTranspose2dOptions(in, out, 3)
+                                                                    .stride(2)
+                                                                    .padding(1)
+                                                                    .output_padding(1)
+                                                                    .bias(false)),
+                                     batch_norm(out), torch::nn::ReLU()));
+}
+
+RmvpeModules::RmvpeModules(const RmvpeArchitecture& arch_) : arch(arch_) {
+  auto unet = register_module("unet", std::make_shared<torch::nn::Module>());
+  auto encoder_module = unet->register_module("encoder", std::make_shared<torch::nn::Module>());
+  input_norm = encoder_module->register_module("bn", batch_norm(arch.in_channels));
+  torch::nn::ModuleList encoder_layers;
+  int64_t channels = arch.base_channels;
+  for (int64_t level = 0; level < arch.levels; ++level) {
+    auto layer = std::make_shared<torch::nn::Module>();
+    const int64_t in = level == 0 ? arch.in_channels : channels / 2;
+    encoder.emplace_back(*layer, "conv", in, channels, arch.blocks_per_level);
+    encoder_layers->push_back(layer);
+    channels *= 2;
+  }
+  encoder_module->register_module("layers", encoder_layers);
+
+  // channels is now the width below the deepest level: base · 2^levels.
+  auto intermediate_module = unet->register_module("intermediate", std::make_shared<torch::nn::Module>());
+  torch::nn::ModuleList intermediate_layers;
+  for (int64_t i = 0; i < arch.intermediate_layers; ++i) {
+    auto layer = std::make_shared<torch::nn::Module>();
+    intermediate.emplace_back(*layer, "conv", i == 0 ? channels / 2 : channels, channels, arch.blocks_per_level);
+    intermediate_layers->push_back(layer);
+  }
+  intermediate_module->register_module("layers", intermediate_layers);
+
+  auto decoder_module = unet->register_module("decoder", std::make_shared<torch::nn::Module>());
+  torch::nn::ModuleList decoder_layers;
+  for (int64_t level = 0; level < arch.levels; ++level) {
+    decoder.push_back(std::make_shared<DecoderLevelModules>(channels, channels / 2, arch.blocks_per_level));
+    decoder_layers->push_back(decoder.back());
+    channels /= 2;
+  }
+  decoder_module->register_module("layers", decoder_layers);
+
+  cnn = register_module("cnn", conv3x3(arch.base_channels, 3, true));
+  auto fc = register_module("fc", std::make_shared<torch::nn::Module>());
+  const int64_t features = 3 * kRmvpeMelBins;
+  if (arch.gru_layers > 0) {
+    auto recurrent = fc->register_module("0", std::make_shared<torch::nn::Module>());
+    gru = recurrent->register_module(
+        "gru", torch::nn::GRU(torch::nn::GRUOptions(features, arch.gru_hidden)
+                                  .num_layers(arch.gru_layers)
+                                  .batch_first(true)
+                                  .bidirectional(true)));
+    classifier = fc->register_module("1", torch::nn::Linear(2 * arch.gru_hidden, kRmvpeClasses));
+  } else {
+    classifier = fc->register_module("0", torch::nn::Linear(features, kRmvpeClasses));
+  }
+}
+
+RmvpeNet::RmvpeNet(const RmvpeModules& modules, const torch::Device& device, torch::ScalarType dtype)
+    : device_(device), dtype_(dtype) {
+  torch::NoGradGuard no_grad;
+  auto [scale, shift] = batch_norm_affine(*modules.input_norm);
+  input_scale_ = scale.to(device_, dtype_).view({1, -1, 1, 1});
+  input_shift_ = shift.to(device_, dtype_).view({1, -1, 1, 1});
+  for (const ConvBlockList& level : modules.encoder) encoder_.push_back(fold_stack(level));
+  for (const ConvBlockList& layer : modules.intermediate) intermediate_.push_back(fold_stack(layer));
+  for (const auto& level : modules.decoder) {
+    auto [weight, bias] = fold(conv_weight_at(level->conv1, 0), norm_at(level->conv1, 1), 1);
+    upsample_.push_back(place(weight, bias));
+    decoder_.push_back(fold_stack(level->conv2));
+  }
+  cnn_ = place(modules.cnn->weight, modules.cnn->bias);
+  if (modules.gru) {
+    // torch::gru's order: per layer, forward then reverse, each w_ih, w_hh, b_ih, b_hh.
+    for (int64_t layer = 0; layer < modules.arch.gru_layers; ++layer) {
+      for (const char* direction : {"", "_reverse"}) {
+        for (const char* kind : {"weight_ih_l", "weight_hh_l", "bias_ih_l", "bias_hh_l"}) {
+          const std::string name = kind + std::to_string(layer) + direction;
+          gru_weights_.push_back(modules.gru->named_parameters()[name].to(device_, dtype_));
+        }
+      }
+    }
+  }
+  classifier_ = place(modules.classifier->weight, modules.classifier->bias);
+}
+
+RmvpeNet::Conv RmvpeNet::place(torch::Tensor weight, torch::Tensor bias) const {
+  return {weight.to(device_, dtype_).contiguous(), bias.defined() ? bias.to(device_, dtype_) : bias};
+}
+
+RmvpeNet::Block RmvpeNet::fold_block(const ConvBlockResModules& block) const {
+  Block folded;
+  auto [weight1, bias1] = fold(conv_weight_at(block.conv, 0), norm_at(block.conv, 1), 0);
+  auto [weight2, bias2] = fold(conv_weight_at(block.conv, 3), norm_at(block.conv, 4), 0);
+  folded.first = place(weight1, bias1);
+  folded.second = place(weight2, bias2);
+  if (block.shortcut) folded.shortcut = place(block.shortcut->weight, block.shortcut->bias);
+  return folded;
+}
+
+RmvpeNet::Stack RmvpeNet::fold_stack(const ConvBlockList& list) const {
+  Stack stack;
+  for (const auto& block : list.blocks) stack.push_back(fold_block(*block));
+  return stack;
+}
+
+torch::Tensor RmvpeNet::run_stack(const Stack& stack, torch::Tensor x) const {
+  for (const Block& block : stack) {
+    torch::Tensor y = torch::conv2d(x, block.first.weight, block.first.bias, 1, 1).relu_();
+    y = torch::conv2d(y, block.second.weight, block.second.bias, 1, 1).relu_();
+    x = block.shortcut.weight.defined() ? y.add_(torch::conv2d(x, block.shortcut.weight, block.shortcut.bias))
+                                        : y.add_(x);
+  }
+  return x;
+}
+
+torch::Tensor RmvpeNet::forward(const torch::Tensor& mel) const {
+  torch::NoGradGuard no_grad;
+  const int64_t frames = mel.size(1);
+  const int64_t padded = (frames + kRmvpeFrameMultiple - 1) / kRmvpeFrameMultiple * kRmvpeFrameMultiple;
+  // [128, T] -> [1, 1, T', 128]: time × mel image, zero-padded at the end of time as RVC does.
+  torch::Tensor x = torch::constant_pad_nd(mel, {0, padded - frames}).t().to(device_, dtype_);
+  x = x.reshape({1, 1, padded, kRmvpeMelBins}) * input_scale_ + input_shift_;
+  x = x.contiguous(torch::MemoryFormat::ChannelsLast);
+  std::vector<torch::Tensor> skips;
+  for (const Stack& level : encoder_) {
+    x = run_stack(level, x);
+    skips.push_back(x);
+    x = torch::avg_pool2d(x, {2, 2});
+  }
+  for (const Stack& layer : intermediate_) x = run_stack(layer, x);
+  for (std::size_t level = 0; level < decoder_.size(); ++level) {
+    const Conv& up = upsample_[level];
+    x = torch::conv_transpose2d(x, up.weight, up.bias, 2, 1, 1).relu_();
+    x = run_stack(decoder_[level], torch::cat({x, skips[skips.size() - 1 - level]}, 1));
+  }
+  x = torch::conv2d(x, cnn_.weight, cnn_.bias, 1, 1);  // [1, 3, T', 128]
+  x = x.transpose(1, 2).flatten(2);                     // [1, T', 384]: channel-major per frame
+  if (!gru_weights_.empty()) {
+    const int64_t layers = static_cast<int64_t>(gru_weights_.size()) / 8;
+    const torch::Tensor initial = torch::zeros({2 * layers, 1, gru_weights_[1].size(1)}, x.options());
+    x = std::get<0>(torch::gru(x, initial, gru_weights_, /*has_biases=*/true, layers, /*dropout=*/0.0,
+                               /*train=*/false, /*bidirectional=*/true, /*batch_first=*/true));
+  }
+  x = torch::linear(x, classifier_.weight, classifier_.bias).sigmoid_();
+  return x[0].narrow(0, 0, frames).to(torch::kCPU, torch::kFloat32).contiguous();
+}
+
+}  // namespace rvc::f0

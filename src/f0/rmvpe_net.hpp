@@ -1,0 +1,97 @@
+// RMVPE's E2E network (DeepUnet + cnn + BiGRU + Linear). RmvpeModules is the module tree whose
+// names are the keys of rmvpe.pt, so the file loads by name (and test writers get the keys);
+// RmvpeNet is what runs: every eval-mode BatchNorm folded into the convolution before it, on the
+// chosen device and dtype, with the module tree dropped. Private to rvc_core.
+#pragma once
+
+#include <torch/torch.h>
+
+#include <vector>
+
+namespace rvc::f0 {
+
+/// Mel bins the network takes (the U-Net's frequency axis).
+constexpr int64_t kRmvpeMelBins = 128;
+/// Pitch classes of the output (20 cents each).
+constexpr int64_t kRmvpeClasses = 360;
+/// The U-Net halves both axes once per level, so T is padded to a multiple of 2^levels (32).
+constexpr int64_t kRmvpeFrameMultiple = 32;
+
+/// The sizes RVC passes to E2E, as read from a state dict's tensor shapes. The real rmvpe.pt is
+/// E2E(4, 1, (2,2)): 4 blocks per level, 5 levels, 4 intermediate layers, 16 base channels.
+struct RmvpeArchitecture {
+  int64_t blocks_per_level = 4;  // n_blocks: ConvBlockRes per encoder/intermediate/decoder level
+  int64_t levels = 5;            // en_de_layers
+  int64_t intermediate_layers = 4;
+  int64_t in_channels = 1;
+  int64_t base_channels = 16;  // en_out_channels
+  int64_t gru_layers = 1;      // n_gru; 0 means fc is a single Linear
+  int64_t gru_hidden = 256;
+};
+
+// ConvBlockRes: two 3×3 conv + BN + ReLU, plus the input (or its 1×1 shortcut when widths differ).
+struct ConvBlockResModules : torch::nn::Module {
+  ConvBlockResModules(int64_t in, int64_t out);
+  torch::nn::Sequential conv{nullptr};
+  torch::nn::Conv2d shortcut{nullptr};
+};
+
+// A ModuleList of ConvBlockRes: `in`→`out` first, then `out`→`out`.
+struct ConvBlockList {
+  ConvBlockList(torch::nn::Module& owner, const char* name, int64_t in, int64_t out, int64_t count);
+  std::vector<std::shared_ptr<ConvBlockResModules>> blocks;
+};
+
+// ResDecoderBlock: conv1 = transposed conv (×2 on both axes) + BN + ReLU, then conv2 blocks.
+struct DecoderLevelModules : torch::nn::Module {
+  DecoderLevelModules(int64_t in, int64_t out, int64_t blocks);
+  torch::nn::Sequential conv1{nullptr};
+  ConvBlockList conv2;
+};
+
+struct RmvpeModules : torch::nn::Module {
+  explicit RmvpeModules(const RmvpeArchitecture& arch);
+
+  RmvpeArchitecture arch;
+  torch::nn::BatchNorm2d input_norm{nullptr};  // unet.encoder.bn
+  std::vector<ConvBlockList> encoder, intermediate;  // unet.{encoder,intermediate}.layers.<i>.conv
+  std::vector<std::shared_ptr<DecoderLevelModules>> decoder;  // unet.decoder.layers.<i>
+  torch::nn::Conv2d cnn{nullptr};
+  torch::nn::GRU gru{nullptr};            // fc.0.gru (bidirectional)
+  torch::nn::Linear classifier{nullptr};  // fc.1, or fc.0 without a GRU
+};
+
+// What runs: folded weights on one device in one dtype.
+class RmvpeNet {
+ public:
+  RmvpeNet(const RmvpeModules& modules, const torch::Device& device, torch::ScalarType dtype);
+
+  /// log-mel [128, T] float32 (any T; padded to a multiple of 32 inside) -> salience [T, 360]
+  /// float32 on the CPU.
+  torch::Tensor forward(const torch::Tensor& mel) const;
+
+ private:
+  struct Conv {
+    torch::Tensor weight, bias;
+  };
+  struct Block {
+    Conv first, second, shortcut;  // shortcut.weight undefined: identity
+  };
+  using Stack = std::vector<Block>;
+
+  Block fold_block(const ConvBlockResModules& block) const;
+  Stack fold_stack(const ConvBlockList& list) const;
+  Conv place(torch::Tensor weight, torch::Tensor bias) const;
+  torch::Tensor run_stack(const Stack& stack, torch::Tensor x) const;
+
+  torch::Device device_;
+  torch::ScalarType dtype_;
+  torch::Tensor input_scale_, input_shift_;
+  std::vector<Stack> encoder_, intermediate_, decoder_;
+  std::vector<Conv> upsample_;  // decoder conv1, transposed, BN folded
+  Conv cnn_;
+  std::vector<torch::Tensor> gru_weights_;  // empty: no GRU
+  Conv classifier_;
+};
+
+}  // namespace rvc::f0

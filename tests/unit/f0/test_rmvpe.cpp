@@ -1,0 +1,212 @@
+// Parity of the C++ RMVPE with RVC's (mel, network output, decoded f0) on the fixture model, and
+// its handling of bad input.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+
+#include "f0/rmvpe.hpp"
+#include "rvc/audio/audio_file.hpp"
+#include "rvc/error.hpp"
+#include "rvc/f0/estimator.hpp"
+#include "rvc/io/npy.hpp"
+#include "test_util.hpp"
+
+namespace rvc::f0 {
+namespace {
+
+using test::data_path;
+using test::max_abs_diff;
+using test::thrown_error;
+
+// Fixtures README: salience to 1e-4, mel to 1e-3, f0 to 1e-2 Hz where the argmax is clear,
+// decode_test to 1e-4 Hz.
+constexpr double kSalienceTolerance = 1e-4;
+constexpr double kMelTolerance = 1e-3;
+constexpr double kF0ToleranceHz = 1e-2;
+constexpr double kClearArgmaxMargin = 1e-3;
+constexpr double kDecodeToleranceHz = 1e-4;
+
+EstimatorConfig fixture_config() {
+  EstimatorConfig config;
+  config.model_path = data_path("models/rmvpe.pt");
+  return config;
+}
+
+std::vector<float> input(const std::string& name) {
+  const audio::AudioBuffer audio = audio::read_audio(data_path("rmvpe/inputs/" + name + ".wav"));
+  EXPECT_EQ(audio.sample_rate_hz, kF0SampleRateHz);
+  return audio.samples;
+}
+
+io::TensorData reference(const std::string& input_name, const std::string& file) {
+  return io::load_npy(data_path("rmvpe/outputs/" + input_name + "/" + file + ".npy"));
+}
+
+std::vector<float> as_floats(const torch::Tensor& tensor) {
+  const torch::Tensor flat = tensor.to(torch::kCPU, torch::kFloat32).contiguous().view(-1);
+  return std::vector<float>(flat.data_ptr<float>(), flat.data_ptr<float>() + flat.numel());
+}
+
+TEST(RmvpeDecode, MatchesTheOriginalOnTheSyntheticSalience) {
+  const io::TensorData salience = io::load_npy(data_path("rmvpe/decode_test/salience.npy"));
+  const std::vector<double> expected = io::load_npy(data_path("rmvpe/decode_test/f0.npy")).to_doubles();
+  const std::vector<float> values = salience.to_floats();
+  const F0Track track = decode_rmvpe_salience(values.data(), salience.shape()[0], kRmvpeThreshold);
+  ASSERT_EQ(track.hz.size(), expected.size());
+  int unvoiced = 0;
+  for (std::size_t i = 0; i < expected.size(); ++i) {
+    EXPECT_NEAR(track.hz[i], expected[i], kDecodeToleranceHz) << "frame " << i;
+    unvoiced += track.hz[i] == 0;
+  }
+  EXPECT_GT(unvoiced, 0);  // the fixture has unvoiced frames, one exactly at the threshold
+  EXPECT_EQ(track.arithmetic, F0Arithmetic::kFloat64);
+}
+
+TEST(RmvpeEstimator, ReadsTheSizesOfTheReducedModelFromItsShapes) {
+  const RmvpeEstimator estimator(fixture_config());
+  const RmvpeArchitecture& arch = estimator.architecture();
+  EXPECT_EQ(arch.blocks_per_level, 2);
+  EXPECT_EQ(arch.levels, 5);
+  EXPECT_EQ(arch.intermediate_layers, 2);
+  EXPECT_EQ(arch.in_channels, 1);
+  EXPECT_EQ(arch.base_channels, 2);
+  EXPECT_EQ(arch.gru_layers, 1);
+  EXPECT_EQ(arch.gru_hidden, 256);
+}
+
+class RmvpeParity : public ::testing::TestWithParam<const char*> {};
+
+TEST_P(RmvpeParity, MelSalienceAndF0MatchTheOriginal) {
+  const std::string name = GetParam();
+  const std::vector<float> samples = input(name);
+  const RmvpeEstimator estimator(fixture_config());
+
+  const torch::Tensor mel = estimator.log_mel(samples.data(), static_cast<std::int64_t>(samples.size()));
+  const io::TensorData mel_expected = reference(name, "mel");
+  ASSERT_EQ(mel.size(0), mel_expected.shape()[0]);
+  ASSERT_EQ(mel.size(1), mel_expected.shape()[1]);
+  EXPECT_LT(max_abs_diff(as_floats(mel), mel_expected.to_floats()), kMelTolerance);
+
+  // The network is checked on the original's mel, so its error is its own.
+  const torch::Tensor mel_reference =
+      torch::from_blob(const_cast<float*>(mel_expected.to_floats().data()), {mel.size(0), mel.size(1)}).clone();
+  const std::vector<float> salience_expected = reference(name, "salience").to_floats();
+  EXPECT_LT(max_abs_diff(as_floats(estimator.salience(mel_reference)), salience_expected), kSalienceTolerance);
+
+  const F0Track track = estimator.estimate(samples.data(), static_cast<std::int64_t>(samples.size()), kF0SampleRateHz);
+  const std::vector<double> f0_expected = reference(name, "f0").to_doubles();
+  const std::vector<float> margin = reference(name, "argmax_margin").to_floats();
+  ASSERT_EQ(track.hz.size(), f0_expected.size());
+  ASSERT_EQ(static_cast<std::int64_t>(track.hz.size()), f0_frames(static_cast<std::int64_t>(samples.size())));
+  ASSERT_EQ(track.confidence.size(), track.hz.size());
+  int checked = 0;
+  for (std::size_t i = 0; i < f0_expected.size(); ++i) {
+    if (margin[i] <= kClearArgmaxMargin) continue;
+    EXPECT_NEAR(track.hz[i], f0_expected[i], kF0ToleranceHz) << "frame " << i;
+    ++checked;
+  }
+  EXPECT_GT(checked, static_cast<int>(f0_expected.size()) * 9 / 10);
+}
+
+INSTANTIATE_TEST_SUITE_P(Inputs, RmvpeParity, ::testing::Values("speech", "vibrato"));
+
+TEST(RmvpeEstimator, ComesFromTheFactoryAndLoadsFromAPathWithSpacesAndCjk) {
+  test::ScratchDir scratch;
+  const std::string copy = scratch.file("音高 (rmvpe) model.pt");
+  std::filesystem::copy_file(std::filesystem::u8path(data_path("models/rmvpe.pt")), std::filesystem::u8path(copy));
+  EstimatorConfig config;
+  config.model_path = copy;
+  const std::unique_ptr<Estimator> estimator = make_f0_estimator(parse_f0_method("RMVPE"), config);
+  EXPECT_EQ(estimator->method(), F0Method::kRmvpe);
+  const std::vector<float> samples = input("vibrato");
+  const F0Track track = estimator->estimate(samples.data(), static_cast<std::int64_t>(samples.size()), 16000);
+  EXPECT_EQ(track.hz.size(), 251u);
+}
+
+TEST(RmvpeEstimator, AThresholdAboveEverySalienceLeavesEveryFrameUnvoiced) {
+  EstimatorConfig config = fixture_config();
+  config.voicing_threshold = 1.0;
+  const RmvpeEstimator estimator(config);
+  const std::vector<float> samples = input("speech");
+  const F0Track track = estimator.estimate(samples.data(), static_cast<std::int64_t>(samples.size()), 16000);
+  for (double hz : track.hz) EXPECT_EQ(hz, 0.0);
+}
+
+TEST(RmvpeEstimator, RefusesBadAudioWithClearErrors) {
+  const RmvpeEstimator estimator(fixture_config());
+  std::vector<float> samples = input("speech");
+  const auto n = static_cast<std::int64_t>(samples.size());
+
+  Error empty = thrown_error([&] { estimator.estimate(samples.data(), 0, 16000); });
+  EXPECT_EQ(empty.code(), ErrorCode::kInvalidAudio);
+  EXPECT_NE(std::string(empty.what()).find("rmvpe.pt"), std::string::npos) << empty.what();
+  EXPECT_EQ(thrown_error([&] { estimator.estimate(nullptr, n, 16000); }).code(), ErrorCode::kInvalidAudio);
+  EXPECT_EQ(thrown_error([&] { estimator.estimate(samples.data(), 512, 16000); }).code(), ErrorCode::kInvalidAudio);
+  EXPECT_EQ(estimator.estimate(samples.data(), 513, 16000).hz.size(), 4u);
+
+  Error rate = thrown_error([&] { estimator.estimate(samples.data(), n, 44100); });
+  EXPECT_EQ(rate.code(), ErrorCode::kInvalidArgument);
+  EXPECT_NE(std::string(rate.what()).find("resample"), std::string::npos) << rate.what();
+
+  samples[1234] = std::nanf("");
+  Error nan = thrown_error([&] { estimator.estimate(samples.data(), n, 16000); });
+  EXPECT_EQ(nan.code(), ErrorCode::kInvalidAudio);
+  EXPECT_NE(std::string(nan.what()).find("1234"), std::string::npos) << nan.what();
+}
+
+TEST(RmvpeEstimator, RefusesFilesThatAreNotRmvpeNamingThem) {
+  EstimatorConfig config;
+  config.model_path = data_path("models/v2_f0_40k.pth");
+  Error voice = thrown_error([&] { RmvpeEstimator{config}; });
+  EXPECT_EQ(voice.code(), ErrorCode::kWrongModelKind);
+  EXPECT_NE(std::string(voice.what()).find("v2_f0_40k.pth"), std::string::npos) << voice.what();
+  EXPECT_NE(std::string(voice.what()).find("voice model"), std::string::npos) << voice.what();
+
+  config.model_path = data_path("models/hubert_base.pt");
+  EXPECT_EQ(thrown_error([&] { RmvpeEstimator{config}; }).code(), ErrorCode::kWrongModelKind);
+
+  config.model_path = data_path("models/no such rmvpe.pt");
+  EXPECT_EQ(thrown_error([&] { RmvpeEstimator{config}; }).code(), ErrorCode::kFileNotFound);
+
+  config.model_path.clear();
+  EXPECT_EQ(thrown_error([&] { make_f0_estimator(F0Method::kRmvpe, config); }).code(), ErrorCode::kInvalidArgument);
+
+  test::ScratchDir scratch;
+  const std::string truncated = scratch.file("rmvpe truncated.pt");
+  {
+    std::ifstream in(data_path("models/rmvpe.pt"), std::ios::binary);
+    std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    std::ofstream out(truncated, std::ios::binary);
+    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size() / 2));
+  }
+  config.model_path = truncated;
+  Error cut = thrown_error([&] { RmvpeEstimator{config}; });
+  EXPECT_EQ(cut.code(), ErrorCode::kCorruptFile);
+  EXPECT_NE(std::string(cut.what()).find("rmvpe truncated.pt"), std::string::npos) << cut.what();
+}
+
+TEST(F0Methods, NamesParseAndUnknownOnesAreRefused) {
+  for (F0Method method : {F0Method::kPm, F0Method::kHarvest, F0Method::kDio, F0Method::kRmvpe, F0Method::kFcpe}) {
+    EXPECT_EQ(parse_f0_method(f0_method_name(method)), method);
+  }
+  Error unknown = thrown_error([] { parse_f0_method("crepe-tiny"); });
+  EXPECT_EQ(unknown.code(), ErrorCode::kInvalidArgument);
+  EXPECT_NE(std::string(unknown.what()).find("rmvpe"), std::string::npos) << unknown.what();
+  EXPECT_EQ(f0_frames(46980), 294);
+  EXPECT_TRUE(f0_method_needs_model(F0Method::kRmvpe));
+  EXPECT_FALSE(f0_method_needs_model(F0Method::kPm));
+}
+
+TEST(EstimatorConfig, RefusesFp16OnTheCpuAndANanThreshold) {
+  EstimatorConfig config = fixture_config();
+  config.precision = Precision::kFloat16;
+  EXPECT_EQ(thrown_error([&] { config.validate(); }).code(), ErrorCode::kUnsupported);
+  config = fixture_config();
+  config.voicing_threshold = std::nan("");
+  EXPECT_EQ(thrown_error([&] { config.validate(); }).code(), ErrorCode::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace rvc::f0
