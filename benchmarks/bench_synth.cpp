@@ -2,7 +2,6 @@
 // tests/support) converting 10 s of audio (1000 frames) on the CPU. Counters: seconds of work per
 // second of audio (RTF), time per stage, peak resident memory, and bf16 quality against fp32.
 #include <benchmark/benchmark.h>
-#include <sys/resource.h>
 #include <torch/torch.h>
 
 #include <chrono>
@@ -11,6 +10,7 @@
 #include <filesystem>
 #include <random>
 
+#include "bench_util.hpp"
 #include "rvc/synth/synthesizer.hpp"
 #include "support/random_voice_model.hpp"
 #include "synth/time_major_conv.hpp"
@@ -22,7 +22,9 @@ constexpr int64_t kFrames = 1000;  // 10 s at 100 frames per second
 const std::string& model_path() {
   static const std::string path = [] {
     const std::string file = (std::filesystem::temp_directory_path() / "rvc_bench_v2_40k_random.pth").string();
-    rvc::test::write_random_voice_model(file, "v2", true, rvc::model::ModelConfig::standard("v2", 40000), 7);
+    rvc::bench::write_in_child_process([&] {
+      rvc::test::write_random_voice_model(file, "v2", true, rvc::model::ModelConfig::standard("v2", 40000), 7);
+    });
     return file;
   }();
   return path;
@@ -52,12 +54,6 @@ const Inputs& inputs() {
     return result;
   }();
   return in;
-}
-
-double peak_rss_mb() {
-  rusage usage{};
-  getrusage(RUSAGE_SELF, &usage);
-  return usage.ru_maxrss / 1024.0;
 }
 
 void run(benchmark::State& state, rvc::synth::Precision precision, bool resblock_kernel = true) {
@@ -92,7 +88,7 @@ void run(benchmark::State& state, rvc::synth::Precision precision, bool resblock
   state.counters["flow_ms"] = flow / n;
   state.counters["decoder_ms"] = decoder / n;
   state.counters["RTF"] = (encoder + flow + decoder) / n / 1000.0 / (kFrames / 100.0);
-  state.counters["peak_MB"] = peak_rss_mb();
+  state.counters["peak_MB"] = rvc::bench::peak_rss_mb();
 }
 
 void BM_SynthesizeTenSecondsFp32(benchmark::State& state) { run(state, rvc::synth::Precision::kFloat32); }

@@ -1,5 +1,9 @@
 #include "backend/torch_util.hpp"
 
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
+
 #include <cstring>
 
 #include "rvc/error.hpp"
@@ -151,10 +155,21 @@ void load_parameters(torch::nn::Module& module, const StateDict& state, const st
                                                shape_text(found->second.sizes()) + " but its config needs " +
                                                shape_text(target.sizes()));
     }
-    target.copy_(found->second);
+    // Share the state dict's storage when the dtype matches: loading then holds the weights once.
+    if (found->second.scalar_type() == target.scalar_type()) {
+      target.set_(found->second);
+    } else {
+      target.copy_(found->second);
+    }
   };
   for (auto& item : module.named_parameters(/*recurse=*/true)) copy(item.key(), item.value());
   for (auto& item : module.named_buffers(/*recurse=*/true)) copy(item.key(), item.value());
+}
+
+void release_free_memory() noexcept {
+#ifdef __GLIBC__
+  malloc_trim(0);
+#endif
 }
 
 }  // namespace rvc::torch_util

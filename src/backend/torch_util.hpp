@@ -34,9 +34,14 @@ torch::ScalarType scalar_type(Precision precision, const torch::Device& device);
 /// = g · v / ‖v‖, the norm taken over every dimension where g has extent 1.
 StateDict read_state_dict(const io::Value& weights, const std::string& path);
 
-/// Copies every parameter and buffer of `module` from `state` by name (prefixed by `prefix`).
+/// Sets every parameter and buffer of `module` from `state` by name (prefixed by `prefix`),
+/// sharing the state's storage where the dtype matches (so the two are one copy of the weights).
 /// Throws kCorruptFile naming the file and key when one is missing or has another shape.
 void load_parameters(torch::nn::Module& module, const StateDict& state, const std::string& prefix,
                      const std::string& path);
+
+/// Hands the heap memory freed while loading (file copies, unfolded weights) back to the system,
+/// so a loaded model's resident size is its weights, not the peak of loading it.
+void release_free_memory() noexcept;
 
 }  // namespace rvc::torch_util

@@ -108,19 +108,23 @@ RmvpeEstimator::RmvpeEstimator(const EstimatorConfig& config) {
   if (!io::path_exists(path_)) {
     throw Error(ErrorCode::kFileNotFound, "RMVPE model '" + path_ + "' does not exist; " + kWhatToPass);
   }
-  const io::Value root = io::load_checkpoint(path_);
-  const model::CheckpointKind kind = model::classify_checkpoint(root);
-  if (kind != model::CheckpointKind::kRmvpe) {
-    throw Error(ErrorCode::kWrongModelKind, "'" + path_ + "' is " + model::describe_checkpoint_kind(kind) +
-                                                ", not an RMVPE pitch model; " + kWhatToPass);
+  torch_util::StateDict state;
+  {  // the mapped file is released once read
+    const io::Value root = io::load_checkpoint(path_);
+    const model::CheckpointKind kind = model::classify_checkpoint(root);
+    if (kind != model::CheckpointKind::kRmvpe) {
+      throw Error(ErrorCode::kWrongModelKind, "'" + path_ + "' is " + model::describe_checkpoint_kind(kind) +
+                                                  ", not an RMVPE pitch model; " + kWhatToPass);
+    }
+    state = torch_util::read_state_dict(root, path_);
   }
-  const torch_util::StateDict state = torch_util::read_state_dict(root, path_);
   architecture_ = rmvpe_architecture(state, path_);
   threshold_ = config.voicing_threshold < 0 ? kRmvpeThreshold : config.voicing_threshold;
   device_ = torch_util::parse_device(config.device);
   torch::NoGradGuard no_grad;
   RmvpeModules modules(architecture_);
   torch_util::load_parameters(modules, state, "", path_);
+  state.clear();
   modules.eval();
   net_ = std::make_unique<RmvpeNet>(modules, device_, torch_util::scalar_type(config.precision, device_));
   window_ = torch::hann_window(kFftSize, torch::TensorOptions().dtype(torch::kFloat32)).to(device_);
@@ -128,6 +132,7 @@ RmvpeEstimator::RmvpeEstimator(const EstimatorConfig& config) {
                                                  static_cast<int>(kRmvpeMelBins), kMelMinHz, kMelMaxHz,
                                                  dsp::MelScale::kHtk);
   mel_basis_ = torch::from_blob(basis.data(), {kRmvpeMelBins, kFftSize / 2 + 1}, torch::kFloat32).to(device_).clone();
+  torch_util::release_free_memory();
 }
 
 torch::Tensor RmvpeEstimator::log_mel(const float* samples, std::int64_t num_samples) const {

@@ -1,11 +1,17 @@
 #include "f0/rmvpe_net.hpp"
 
+#include <ATen/Parallel.h>
+
 #include <string>
+
+#include "f0/gru_kernel.hpp"
 
 namespace rvc::f0 {
 namespace {
 
 constexpr double kBatchNormEps = 1e-5;  // nn.BatchNorm2d's default, which RMVPE keeps
+// Images with at least this many positions run channels-last (see RmvpeNet::in_layout).
+constexpr int64_t kChannelsLastMinPositions = 1024;
 
 torch::nn::Conv2d conv3x3(int64_t in, int64_t out, bool bias) {
   return torch::nn::Conv2d(torch::nn::Conv2dOptions(in, out, 3).padding(1).bias(bias));
@@ -23,12 +29,37 @@ std::pair<torch::Tensor, torch::Tensor> batch_norm_affine(const torch::nn::Batch
 }
 
 // conv (no bias) then BatchNorm, as one conv: the scale multiplies output channel `channel_dim`.
+// The module's weight is released once folded, so loading never holds the model twice over.
 std::pair<torch::Tensor, torch::Tensor> fold(const torch::Tensor& weight, const torch::nn::BatchNorm2dImpl& norm,
                                              int64_t channel_dim) {
   auto [scale, shift] = batch_norm_affine(norm);
   std::vector<int64_t> shape(weight.dim(), 1);
   shape[channel_dim] = -1;
-  return {weight.to(torch::kFloat64) * scale.view(shape), shift};
+  torch::Tensor folded = (weight.to(torch::kFloat64) * scale.view(shape)).to(torch::kFloat32);
+  torch::Tensor(weight).set_();
+  return {folded, shift.to(torch::kFloat32)};
+}
+
+// ConvTranspose2d(k 3, stride 2, padding 1, output_padding 1) as a 2×2 convolution with four
+// outputs per channel (one per output phase) followed by pixel_shuffle(2). Output row 2i+a takes
+// input rows i (+1): phase 0 uses tap 1 of row i; phase 1 tap 2 of row i and tap 0 of row i+1; the
+// same for columns. oneDNN's transposed convolution is 2-4x slower than this plain one.
+torch::Tensor subpixel_weight(const torch::Tensor& transposed) {  // [in, out, 3, 3]
+  const int64_t in = transposed.size(0), out = transposed.size(1);
+  torch::Tensor weight = torch::zeros({out, 4, in, 2, 2}, transposed.options());
+  constexpr int64_t kTap[2][2] = {{1, -1}, {2, 0}};  // [phase][input offset] -> kernel tap (-1: none)
+  for (int64_t a = 0; a < 2; ++a) {
+    for (int64_t b = 0; b < 2; ++b) {
+      for (int64_t di = 0; di < 2; ++di) {
+        for (int64_t dj = 0; dj < 2; ++dj) {
+          if (kTap[a][di] < 0 || kTap[b][dj] < 0) continue;
+          weight.select(1, 2 * a + b).select(2, di).select(2, dj) =
+              transposed.select(2, kTap[a][di]).select(2, kTap[b][dj]).t();
+        }
+      }
+    }
+  }
+  return weight.reshape({4 * out, in, 2, 2});
 }
 
 const torch::nn::BatchNorm2dImpl& norm_at(const torch::nn::Sequential& sequence, std::size_t index) {
@@ -129,7 +160,7 @@ RmvpeNet::RmvpeNet(const RmvpeModules& modules, const torch::Device& device, tor
   for (const ConvBlockList& layer : modules.intermediate) intermediate_.push_back(fold_stack(layer));
   for (const auto& level : modules.decoder) {
     auto [weight, bias] = fold(conv_weight_at(level->conv1, 0), norm_at(level->conv1, 1), 1);
-    upsample_.push_back(place(weight, bias));
+    upsample_.push_back(place(subpixel_weight(weight), bias.repeat_interleave(4)));
     decoder_.push_back(fold_stack(level->conv2));
   }
   cnn_ = place(modules.cnn->weight, modules.cnn->bias);
@@ -139,12 +170,47 @@ RmvpeNet::RmvpeNet(const RmvpeModules& modules, const torch::Device& device, tor
       for (const char* direction : {"", "_reverse"}) {
         for (const char* kind : {"weight_ih_l", "weight_hh_l", "bias_ih_l", "bias_hh_l"}) {
           const std::string name = kind + std::to_string(layer) + direction;
-          gru_weights_.push_back(modules.gru->named_parameters()[name].to(device_, dtype_));
+          gru_weights_.push_back(modules.gru->named_parameters()[name].to(device_, dtype_).contiguous());
+        }
+        if (device_.is_cpu() && dtype_ == torch::kFloat32) {
+          gru_recurrent_t_.push_back(gru_weights_[gru_weights_.size() - 3].t().contiguous());
         }
       }
     }
   }
   classifier_ = place(modules.classifier->weight, modules.classifier->bias);
+}
+
+torch::Tensor RmvpeNet::run_gru(torch::Tensor x) const {
+  const int64_t layers = static_cast<int64_t>(gru_weights_.size()) / 8;
+  const int64_t hidden = gru_weights_[1].size(1);
+  if (gru_recurrent_t_.empty()) {
+    const torch::Tensor initial = torch::zeros({2 * layers, 1, hidden}, x.options());
+    return std::get<0>(torch::gru(x, initial, gru_weights_, /*has_biases=*/true, layers, /*dropout=*/0.0,
+                                  /*train=*/false, /*bidirectional=*/true, /*batch_first=*/true));
+  }
+  x = x[0].contiguous();  // [T, features]
+  const int64_t steps = x.size(0);
+  for (int64_t layer = 0; layer < layers; ++layer) {
+    torch::Tensor output = torch::empty({steps, 2 * hidden}, x.options());
+    torch::Tensor gates[2];
+    for (int64_t direction = 0; direction < 2; ++direction) {
+      const std::size_t first = static_cast<std::size_t>(8 * layer + 4 * direction);
+      gates[direction] = torch::addmm(gru_weights_[first + 2], x, gru_weights_[first].t());
+    }
+    // The two directions are independent: one thread each.
+    at::parallel_for(0, 2, 1, [&](int64_t begin, int64_t end) {
+      for (int64_t direction = begin; direction < end; ++direction) {
+        const std::size_t first = static_cast<std::size_t>(8 * layer + 4 * direction);
+        run_gru_direction(gates[direction].data_ptr<float>(),
+                          gru_recurrent_t_[static_cast<std::size_t>(2 * layer + direction)].data_ptr<float>(),
+                          gru_weights_[first + 3].data_ptr<float>(), steps, hidden, direction == 1,
+                          output.data_ptr<float>() + direction * hidden, 2 * hidden);
+      }
+    });
+    x = output;
+  }
+  return x.unsqueeze(0);
 }
 
 RmvpeNet::Conv RmvpeNet::place(torch::Tensor weight, torch::Tensor bias) const {
@@ -177,6 +243,13 @@ torch::Tensor RmvpeNet::run_stack(const Stack& stack, torch::Tensor x) const {
   return x;
 }
 
+torch::Tensor RmvpeNet::in_layout(const torch::Tensor& x) const {
+  // oneDNN's CPU convolutions are fastest channels-last on large images with few channels, and
+  // plain NCHW on the small deep ones (channels-last is 2x slower at 512 channels on 32x4).
+  const bool channels_last = x.size(2) * x.size(3) >= kChannelsLastMinPositions;
+  return x.contiguous(channels_last ? torch::MemoryFormat::ChannelsLast : torch::MemoryFormat::Contiguous);
+}
+
 torch::Tensor RmvpeNet::forward(const torch::Tensor& mel) const {
   torch::NoGradGuard no_grad;
   const int64_t frames = mel.size(1);
@@ -184,27 +257,24 @@ torch::Tensor RmvpeNet::forward(const torch::Tensor& mel) const {
   // [128, T] -> [1, 1, T', 128]: time × mel image, zero-padded at the end of time as RVC does.
   torch::Tensor x = torch::constant_pad_nd(mel, {0, padded - frames}).t().to(device_, dtype_);
   x = x.reshape({1, 1, padded, kRmvpeMelBins}) * input_scale_ + input_shift_;
-  x = x.contiguous(torch::MemoryFormat::ChannelsLast);
   std::vector<torch::Tensor> skips;
   for (const Stack& level : encoder_) {
-    x = run_stack(level, x);
+    x = run_stack(level, in_layout(x));
     skips.push_back(x);
     x = torch::avg_pool2d(x, {2, 2});
   }
+  x = in_layout(x);
   for (const Stack& layer : intermediate_) x = run_stack(layer, x);
   for (std::size_t level = 0; level < decoder_.size(); ++level) {
     const Conv& up = upsample_[level];
-    x = torch::conv_transpose2d(x, up.weight, up.bias, 2, 1, 1).relu_();
-    x = run_stack(decoder_[level], torch::cat({x, skips[skips.size() - 1 - level]}, 1));
+    x = torch::pixel_shuffle(torch::conv2d(torch::constant_pad_nd(x, {0, 1, 0, 1}), up.weight, up.bias), 2).relu_();
+    x = in_layout(x);
+    x = torch::cat({x, in_layout(skips[skips.size() - 1 - level])}, 1);
+    x = run_stack(decoder_[level], x);
   }
   x = torch::conv2d(x, cnn_.weight, cnn_.bias, 1, 1);  // [1, 3, T', 128]
   x = x.transpose(1, 2).flatten(2);                     // [1, T', 384]: channel-major per frame
-  if (!gru_weights_.empty()) {
-    const int64_t layers = static_cast<int64_t>(gru_weights_.size()) / 8;
-    const torch::Tensor initial = torch::zeros({2 * layers, 1, gru_weights_[1].size(1)}, x.options());
-    x = std::get<0>(torch::gru(x, initial, gru_weights_, /*has_biases=*/true, layers, /*dropout=*/0.0,
-                               /*train=*/false, /*bidirectional=*/true, /*batch_first=*/true));
-  }
+  if (!gru_weights_.empty()) x = run_gru(x);
   x = torch::linear(x, classifier_.weight, classifier_.bias).sigmoid_();
   return x[0].narrow(0, 0, frames).to(torch::kCPU, torch::kFloat32).contiguous();
 }

@@ -64,6 +64,8 @@ struct RmvpeModules : torch::nn::Module {
 // What runs: folded weights on one device in one dtype.
 class RmvpeNet {
  public:
+  /// Folds `modules` (loaded, eval mode); their convolution weights are released as they are
+  /// folded, so the module tree is of no further use.
   RmvpeNet(const RmvpeModules& modules, const torch::Device& device, torch::ScalarType dtype);
 
   /// log-mel [128, T] float32 (any T; padded to a multiple of 32 inside) -> salience [T, 360]
@@ -83,6 +85,10 @@ class RmvpeNet {
   Stack fold_stack(const ConvBlockList& list) const;
   Conv place(torch::Tensor weight, torch::Tensor bias) const;
   torch::Tensor run_stack(const Stack& stack, torch::Tensor x) const;
+  // x in the memory format its convolutions run fastest in.
+  torch::Tensor in_layout(const torch::Tensor& x) const;
+  // fc.0: [1, T, features] -> [1, T, 2H].
+  torch::Tensor run_gru(torch::Tensor x) const;
 
   torch::Device device_;
   torch::ScalarType dtype_;
@@ -90,7 +96,8 @@ class RmvpeNet {
   std::vector<Stack> encoder_, intermediate_, decoder_;
   std::vector<Conv> upsample_;  // decoder conv1, transposed, BN folded
   Conv cnn_;
-  std::vector<torch::Tensor> gru_weights_;  // empty: no GRU
+  std::vector<torch::Tensor> gru_weights_;  // torch::gru's order; empty: no GRU
+  std::vector<torch::Tensor> gru_recurrent_t_;  // W_hhᵀ per layer and direction, for the CPU fp32 kernel
   Conv classifier_;
 };
 

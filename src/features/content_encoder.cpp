@@ -297,6 +297,7 @@ ContentEncoder::ContentEncoder(const std::string& path, const ContentEncoderConf
   impl_->net->eval();
   impl_->net->to(impl_->device, impl_->dtype);
   impl_->net->prepare();
+  torch_util::release_free_memory();
 }
 
 ContentEncoder::~ContentEncoder() = default;

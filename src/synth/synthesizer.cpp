@@ -66,6 +66,7 @@ Synthesizer::Synthesizer(const std::string& path, const SynthesizerConfig& confi
   impl_->net->eval();
   impl_->net->to(impl_->device, impl_->dtype);
   impl_->net->dec->prepare();
+  torch_util::release_free_memory();
 }
 
 Synthesizer::~Synthesizer() = default;

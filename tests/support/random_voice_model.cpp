@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "rvc/io/checkpoint.hpp"
+#include "f0/rmvpe_net.hpp"
 #include "features/content_encoder_net.hpp"
 #include "synth/synthesizer_net.hpp"
 
@@ -139,6 +140,30 @@ void write_random_content_encoder(const std::string& path, std::uint64_t seed) {
   root.set("extra_state", io::Value::dict());
   root.set("last_optimizer_state", io::Value::none());
   io::save_checkpoint(path, root);
+}
+
+}  // namespace rvc::test
+
+namespace rvc::test {
+
+void write_random_rmvpe(const std::string& path, std::uint64_t seed) {
+  torch::manual_seed(seed);
+  torch::NoGradGuard no_grad;
+  f0::RmvpeModules net{f0::RmvpeArchitecture{}};
+  io::Value state = io::Value::dict();
+  for (const auto& item : net.named_parameters()) state.set(item.key(), half_tensor(random_parameter(item.key(), item.value())));
+  for (const auto& item : net.named_buffers()) {
+    const std::string& key = item.key();
+    if (item.value().scalar_type() == torch::kInt64) {  // num_batches_tracked
+      const std::vector<std::uint8_t> bytes(sizeof(std::int64_t), 0);
+      state.set(key, io::Value::tensor(io::TensorData::from_bytes(io::DType::kInt64, {}, bytes)));
+    } else if (key.find("running_var") != std::string::npos) {
+      state.set(key, half_tensor(0.5 + torch::rand_like(item.value())));
+    } else {
+      state.set(key, half_tensor(0.1 * torch::randn_like(item.value())));
+    }
+  }
+  io::save_checkpoint(path, state);
 }
 
 }  // namespace rvc::test

@@ -1,6 +1,6 @@
 // Writes voice models with random weights in RVC's exact file layout (the small-model format of
 // savee(): float16 weights with weight_g/weight_v for weight-normed layers, the 18-item config,
-// info, sr, f0, version), and content encoders in fairseq's layout. Benchmarks use them for
+// info, sr, f0, version), content encoders in fairseq's layout, and RMVPE's plain state dict. Benchmarks use them for
 // full-size models, since no real weights exist here.
 #pragma once
 
@@ -19,5 +19,9 @@ int write_random_voice_model(const std::string& path, const std::string& version
 /// Writes a full-size HuBERT-Base/ContentVec with random weights in the fairseq checkpoint layout
 /// of hubert_base.pt (args, cfg["model"], model with pos_conv weight_g/weight_v, float16).
 void write_random_content_encoder(const std::string& path, std::uint64_t seed = 1);
+
+/// Writes a full-size RMVPE (E2E(4, 1, (2,2)), 90.4 M parameters) with random weights and
+/// BatchNorm statistics as rmvpe.pt stores it: a plain float16 state dict.
+void write_random_rmvpe(const std::string& path, std::uint64_t seed = 1);
 
 }  // namespace rvc::test

@@ -1,0 +1,87 @@
+// The f0 estimators at full size on 10 s of 16 kHz audio, CPU, 2 threads. RMVPE runs a full-size
+// E2E(4, 1, (2,2)) with random weights written by tests/support (no real weights exist here).
+// Counters: seconds per call, real-time factor, frames, peak resident memory; the RMVPE stage
+// benchmark splits the time into log-mel, network and decoding.
+#include <benchmark/benchmark.h>
+#include <torch/torch.h>
+
+#include <chrono>
+#include <filesystem>
+
+#include "bench_util.hpp"
+#include "f0/rmvpe.hpp"
+#include "rvc/f0/estimator.hpp"
+#include "support/random_voice_model.hpp"
+
+namespace {
+
+constexpr double kSeconds = 10.0;
+
+const std::string& rmvpe_path() {
+  static const std::string path = [] {
+    const std::string file = (std::filesystem::temp_directory_path() / "rvc_bench_rmvpe_random.pt").string();
+    rvc::bench::write_in_child_process([&] {
+      rvc::test::write_random_rmvpe(file, 13);
+    });
+    return file;
+  }();
+  return path;
+}
+
+rvc::f0::EstimatorConfig rmvpe_config() {
+  rvc::f0::EstimatorConfig config;
+  config.model_path = rmvpe_path();
+  return config;
+}
+
+void BM_RmvpeTenSeconds(benchmark::State& state) {
+  torch::set_num_threads(2);
+  const auto estimator = rvc::f0::make_f0_estimator(rvc::f0::F0Method::kRmvpe, rmvpe_config());
+  const std::vector<float> audio = rvc::bench::speech_like_audio(kSeconds, rvc::f0::kF0SampleRateHz);
+  const auto n = static_cast<std::int64_t>(audio.size());
+  estimator->estimate(audio.data(), n, rvc::f0::kF0SampleRateHz);  // warm-up
+  std::size_t frames = 0;
+  for (auto _ : state) {
+    const rvc::f0::F0Track track = estimator->estimate(audio.data(), n, rvc::f0::kF0SampleRateHz);
+    frames = track.hz.size();
+    benchmark::DoNotOptimize(track.hz.data());
+  }
+  state.counters["frames"] = static_cast<double>(frames);
+  state.counters["RTF"] = benchmark::Counter(static_cast<double>(state.iterations()) * kSeconds,
+                                             benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+  state.counters["peak_MB"] = rvc::bench::peak_rss_mb();
+}
+BENCHMARK(BM_RmvpeTenSeconds)->Unit(benchmark::kSecond)->Iterations(3)->UseRealTime();
+
+void BM_RmvpeStagesTenSeconds(benchmark::State& state) {
+  torch::set_num_threads(2);
+  const rvc::f0::RmvpeEstimator estimator(rmvpe_config());
+  const std::vector<float> audio = rvc::bench::speech_like_audio(kSeconds, rvc::f0::kF0SampleRateHz);
+  const auto n = static_cast<std::int64_t>(audio.size());
+  using Clock = std::chrono::steady_clock;
+  auto ms = [](Clock::time_point from, Clock::time_point to) {
+    return std::chrono::duration<double, std::milli>(to - from).count();
+  };
+  double mel_ms = 0, network_ms = 0, decode_ms = 0;
+  estimator.salience(estimator.log_mel(audio.data(), n));  // warm-up
+  for (auto _ : state) {
+    const auto start = Clock::now();
+    const torch::Tensor mel = estimator.log_mel(audio.data(), n);
+    const auto after_mel = Clock::now();
+    const torch::Tensor salience = estimator.salience(mel);
+    const auto after_network = Clock::now();
+    const rvc::f0::F0Track track =
+        rvc::f0::decode_rmvpe_salience(salience.data_ptr<float>(), salience.size(0), rvc::f0::kRmvpeThreshold);
+    benchmark::DoNotOptimize(track.hz.data());
+    mel_ms += ms(start, after_mel);
+    network_ms += ms(after_mel, after_network);
+    decode_ms += ms(after_network, Clock::now());
+  }
+  const auto iterations = static_cast<double>(state.iterations());
+  state.counters["mel_ms"] = mel_ms / iterations;
+  state.counters["network_ms"] = network_ms / iterations;
+  state.counters["decode_ms"] = decode_ms / iterations;
+}
+BENCHMARK(BM_RmvpeStagesTenSeconds)->Unit(benchmark::kSecond)->Iterations(3)->UseRealTime();
+
+}  // namespace

@@ -1,0 +1,62 @@
+// Helpers the benchmarks share: a speech-like test signal and the peak resident memory.
+#pragma once
+
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmath>
+#include <cstdint>
+#include <random>
+#include <stdexcept>
+#include <vector>
+
+namespace rvc::bench {
+
+/// `seconds` of a voiced, speech-like signal at `sample_rate_hz`: a gliding harmonic tone around
+/// 130 Hz with pauses (0.4 s in every 2 s) and a little noise. The same for every call.
+inline std::vector<float> speech_like_audio(double seconds, int sample_rate_hz) {
+  const auto count = static_cast<std::int64_t>(seconds * sample_rate_hz);
+  std::vector<float> samples(static_cast<std::size_t>(count));
+  std::mt19937 random(5);
+  std::normal_distribution<float> noise(0.0f, 0.01f);
+  double phase = 0;
+  for (std::int64_t i = 0; i < count; ++i) {
+    const double t = static_cast<double>(i) / sample_rate_hz;
+    const double f0 = 130 + 30 * std::sin(2 * M_PI * 0.7 * t);
+    phase += 2 * M_PI * f0 / sample_rate_hz;
+    const bool voiced = std::fmod(t, 2.0) < 1.6;
+    double value = 0;
+    for (int h = 1; h <= 8; ++h) value += std::sin(h * phase) / h;
+    samples[static_cast<std::size_t>(i)] = static_cast<float>((voiced ? 0.2 * value : 0.0)) + noise(random);
+  }
+  return samples;
+}
+
+/// Peak resident set size of this process so far, in MB.
+inline double peak_rss_mb() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return static_cast<double>(usage.ru_maxrss) / 1024.0;
+}
+
+/// Runs `write` (which writes a random full-size model) in a child process, so that building the
+/// model does not count in this process's peak resident memory. Throws if the child fails.
+template <typename Write>
+void write_in_child_process(Write&& write) {
+  const pid_t child = fork();
+  if (child == 0) {
+    try {
+      write();
+    } catch (...) {
+      _exit(1);
+    }
+    _exit(0);
+  }
+  int status = 0;
+  if (child < 0 || waitpid(child, &status, 0) != child || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    throw std::runtime_error("writing the benchmark model failed");
+  }
+}
+
+}  // namespace rvc::bench
