@@ -7,6 +7,7 @@
 
 #include "barrier.hpp"
 #include "rvc/audio/audio_file.hpp"
+#include "rvc/f0/estimator.hpp"
 #include "rvc/features/content_encoder.hpp"
 #include "rvc/io/checkpoint.hpp"
 #include "rvc/model/model_info.hpp"
@@ -30,6 +31,14 @@ struct rvc_content_encoder {
   rvc::features::ContentEncoder encoder;
 };
 
+struct rvc_f0_estimator {
+  std::unique_ptr<rvc::f0::Estimator> estimator;
+};
+
+struct rvc_f0_track {
+  rvc::f0::F0Track track;
+};
+
 struct rvc_features {
   std::vector<float> values;
   int64_t num_frames = 0;
@@ -47,6 +56,7 @@ static_assert(RVC_DTYPE_BOOL == static_cast<int>(rvc::io::DType::kBool));
 static_assert(RVC_DTYPE_UINT8 == static_cast<int>(rvc::io::DType::kUInt8));
 static_assert(RVC_ERROR_WRONG_MODEL_KIND == static_cast<int>(rvc::ErrorCode::kWrongModelKind));
 static_assert(RVC_PRECISION_BFLOAT16 == static_cast<int>(rvc::synth::Precision::kBFloat16));
+static_assert(RVC_F0_METHOD_FCPE == static_cast<int>(rvc::f0::F0Method::kFcpe));
 static_assert(RVC_AUDIO_ENCODING_FLOAT32 == static_cast<int>(rvc::audio::AudioEncoding::kFloat32));
 
 namespace {
@@ -478,5 +488,67 @@ const float* rvc_features_data(const rvc_features* features) {
 int64_t rvc_features_num_frames(const rvc_features* features) { return features != nullptr ? features->num_frames : 0; }
 int32_t rvc_features_dim(const rvc_features* features) { return features != nullptr ? features->dim : 0; }
 void rvc_features_destroy(rvc_features* features) { delete features; }
+
+void rvc_f0_estimator_config_init(rvc_f0_estimator_config* config) {
+  if (config == nullptr) return;
+  std::memset(config, 0, sizeof(*config));
+  config->struct_size = sizeof(*config);
+  config->device = "cpu";
+  config->precision = RVC_PRECISION_AUTO;
+  config->voicing_threshold = -1;
+}
+
+const char* rvc_f0_method_name(int32_t method) {
+  if (method < RVC_F0_METHOD_PM || method > RVC_F0_METHOD_FCPE) return "unknown";
+  return rvc::f0::f0_method_name(static_cast<rvc::f0::F0Method>(method));
+}
+
+rvc_status rvc_f0_method_from_name(const char* name, int32_t* out_method) {
+  return guarded([&] {
+    require(name, "rvc_f0_method_from_name", "name");
+    require(out_method, "rvc_f0_method_from_name", "out_method");
+    *out_method = static_cast<int32_t>(rvc::f0::parse_f0_method(name));
+  });
+}
+
+rvc_status rvc_f0_estimator_create(int32_t method, const rvc_f0_estimator_config* config,
+                                   rvc_f0_estimator** out_estimator) {
+  return guarded([&] {
+    require(out_estimator, "rvc_f0_estimator_create", "out_estimator");
+    if (method < RVC_F0_METHOD_PM || method > RVC_F0_METHOD_FCPE) {
+      throw rvc::Error(rvc::ErrorCode::kInvalidArgument,
+                       "rvc_f0_estimator_create: method " + std::to_string(method) + " is not an rvc_f0_method");
+    }
+    const rvc_f0_estimator_config c =
+        effective_config(config, rvc_f0_estimator_config_init, "rvc_f0_estimator_create");
+    rvc::f0::EstimatorConfig estimator_config;
+    estimator_config.model_path = c.model_path != nullptr ? c.model_path : "";
+    std::tie(estimator_config.device, estimator_config.precision) =
+        device_and_precision(c.device, c.precision, "rvc_f0_estimator_create");
+    estimator_config.voicing_threshold = c.voicing_threshold;
+    *out_estimator =
+        new rvc_f0_estimator{rvc::f0::make_f0_estimator(static_cast<rvc::f0::F0Method>(method), estimator_config)};
+  });
+}
+
+void rvc_f0_estimator_destroy(rvc_f0_estimator* estimator) { delete estimator; }
+
+rvc_status rvc_f0_estimator_estimate(const rvc_f0_estimator* estimator, const float* samples, int64_t num_samples,
+                                     int32_t sample_rate_hz, rvc_f0_track** out_track) {
+  return guarded([&] {
+    require(estimator, "rvc_f0_estimator_estimate", "estimator");
+    require(out_track, "rvc_f0_estimator_estimate", "out_track");
+    *out_track = new rvc_f0_track{estimator->estimator->estimate(samples, num_samples, sample_rate_hz)};
+  });
+}
+
+int64_t rvc_f0_track_num_frames(const rvc_f0_track* track) {
+  return track != nullptr ? static_cast<int64_t>(track->track.hz.size()) : 0;
+}
+const double* rvc_f0_track_hz(const rvc_f0_track* track) { return track != nullptr ? track->track.hz.data() : nullptr; }
+const float* rvc_f0_track_confidence(const rvc_f0_track* track) {
+  return track != nullptr && !track->track.confidence.empty() ? track->track.confidence.data() : nullptr;
+}
+void rvc_f0_track_destroy(rvc_f0_track* track) { delete track; }
 
 }  // extern "C"

@@ -202,6 +202,46 @@ static void test_content_encoder(const char* data_dir) {
   rvc_features_destroy(NULL);
 }
 
+static void test_f0_estimator(const char* data_dir) {
+  char path[4096];
+  rvc_f0_estimator* estimator = NULL;
+  rvc_f0_estimator_config config;
+  rvc_audio* audio = NULL;
+  rvc_f0_track* track = NULL;
+  int32_t method = -1;
+  CHECK(rvc_f0_method_from_name("rmvpe", &method) == RVC_OK && method == RVC_F0_METHOD_RMVPE);
+  CHECK(strcmp(rvc_f0_method_name(RVC_F0_METHOD_FCPE), "fcpe") == 0);
+  CHECK(rvc_f0_method_from_name("yin", &method) == RVC_ERROR_INVALID_ARGUMENT);
+  rvc_f0_estimator_config_init(&config);
+  CHECK(rvc_f0_estimator_create(RVC_F0_METHOD_RMVPE, &config, &estimator) == RVC_ERROR_INVALID_ARGUMENT);
+  CHECK(estimator == NULL);
+  snprintf(path, sizeof path, "%s/models/rmvpe.pt", data_dir);
+  config.model_path = path;
+  CHECK(rvc_f0_estimator_create(RVC_F0_METHOD_RMVPE, &config, &estimator) == RVC_OK);
+  snprintf(path, sizeof path, "%s/rmvpe/inputs/speech.wav", data_dir);
+  CHECK(rvc_audio_load(path, 0, &audio) == RVC_OK);
+  CHECK(rvc_f0_estimator_estimate(estimator, rvc_audio_samples(audio), rvc_audio_num_samples(audio), 16000,
+                                  &track) == RVC_OK);
+  CHECK(rvc_f0_track_num_frames(track) == rvc_audio_num_samples(audio) / 160 + 1);
+  CHECK(rvc_f0_track_hz(track)[100] > 150.0 && rvc_f0_track_hz(track)[100] < 250.0); /* the fixture sits near 201 Hz */
+  CHECK(rvc_f0_track_confidence(track) != NULL);
+  rvc_f0_track_destroy(track);
+  track = NULL;
+  CHECK(rvc_f0_estimator_estimate(estimator, rvc_audio_samples(audio), 100, 16000, &track) == RVC_ERROR_INVALID_AUDIO);
+  CHECK(track == NULL);
+  CHECK(rvc_f0_estimator_estimate(estimator, rvc_audio_samples(audio), rvc_audio_num_samples(audio), 22050,
+                                  &track) == RVC_ERROR_INVALID_ARGUMENT);
+  CHECK(strstr(rvc_last_error_message(), "resample") != NULL);
+  rvc_audio_destroy(audio);
+  rvc_f0_estimator_destroy(estimator);
+  estimator = NULL;
+  snprintf(path, sizeof path, "%s/models/hubert_base.pt", data_dir);
+  CHECK(rvc_f0_estimator_create(RVC_F0_METHOD_RMVPE, &config, &estimator) == RVC_ERROR_WRONG_MODEL_KIND);
+  CHECK(estimator == NULL);
+  rvc_f0_estimator_destroy(NULL);
+  rvc_f0_track_destroy(NULL);
+}
+
 int main(int argc, char** argv) {
   if (argc != 3) {
     fprintf(stderr, "usage: %s DATA_DIR OUT_DIR\n", argv[0]);
@@ -212,6 +252,7 @@ int main(int argc, char** argv) {
   test_checkpoint(argv[1]);
   test_model_info(argv[1]);
   test_synthesizer(argv[1]);
+  test_f0_estimator(argv[1]);
   test_content_encoder(argv[1]);
   if (failures == 0) printf("c api smoke: all checks passed\n");
   return failures == 0 ? 0 : 1;

@@ -95,8 +95,10 @@ def read_model_info(path):
     return _rvc.read_model_info(_os.fspath(path))
 
 
+from . import f0  # noqa: E402  (needs _PRECISIONS above)
+
 __all__ = [
-    "__version__", "OpaqueObject", "Synthesizer", "ContentEncoder", "load_audio", "save_audio", "load_checkpoint", "read_model_info",
+    "__version__", "f0", "OpaqueObject", "Synthesizer", "ContentEncoder", "load_audio", "save_audio", "load_checkpoint", "read_model_info",
     "RvcError", "InvalidArgumentError", "RvcFileNotFoundError", "RvcIOError", "CorruptFileError",
     "UnsupportedError", "InvalidAudioError", "BufferTooSmallError", "RvcMemoryError",
     "InternalError", "WrongModelKindError",

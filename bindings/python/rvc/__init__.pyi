@@ -4,6 +4,7 @@ from typing import Any, Literal, Tuple, Union
 import numpy as np
 import numpy.typing as npt
 
+from . import f0 as f0
 from ._errors import (BufferTooSmallError, CorruptFileError, InternalError, InvalidArgumentError,
                       InvalidAudioError, RvcError, RvcFileNotFoundError, RvcIOError,
                       RvcMemoryError, UnsupportedError, WrongModelKindError)

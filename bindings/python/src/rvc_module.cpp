@@ -173,6 +173,28 @@ py::array_t<float> synthesize(const rvc::capi::Synthesizer& synth, const FloatAr
   return audio_array(audio);
 }
 
+// (f0 Hz float64 [frames], confidence float32 [frames] or None).
+py::tuple estimate_f0(const rvc::capi::F0Estimator& estimator, const FloatArray& audio, int32_t sample_rate) {
+  if (audio.ndim() != 1 && !(audio.ndim() == 2 && audio.shape(0) == 1)) {
+    throw py::value_error("F0Estimator.estimate: audio must be mono, [samples] or [1, samples]");
+  }
+  std::optional<rvc::capi::F0Track> track;
+  call([&] {
+    py::gil_scoped_release release;
+    track.emplace(estimator.estimate(audio.data(), static_cast<int64_t>(audio.size()), sample_rate));
+  });
+  const auto frames = static_cast<py::ssize_t>(track->num_frames());
+  py::array_t<double> hz(frames);
+  std::memcpy(hz.mutable_data(), track->hz(), static_cast<std::size_t>(frames) * sizeof(double));
+  py::object confidence = py::none();
+  if (track->confidence() != nullptr) {
+    py::array_t<float> values(frames);
+    std::memcpy(values.mutable_data(), track->confidence(), static_cast<std::size_t>(frames) * sizeof(float));
+    confidence = std::move(values);
+  }
+  return py::make_tuple(hz, confidence);
+}
+
 py::array_t<float> extract_features(const rvc::capi::ContentEncoder& encoder, const FloatArray& audio,
                                     const std::string& version, int32_t sample_rate) {
   if (audio.ndim() != 1 && !(audio.ndim() == 2 && audio.shape(0) == 1)) {
@@ -292,4 +314,17 @@ PYBIND11_MODULE(_rvc, m) {
            py::arg("path"), py::arg("device") = "cpu", py::arg("precision") = 0)
       .def("feature_dim", &rvc::capi::ContentEncoder::feature_dim, py::arg("version") = "v2")
       .def("extract", &extract_features, py::arg("audio"), py::arg("version") = "v2", py::arg("sample_rate") = 16000);
+
+  py::class_<rvc::capi::F0Estimator>(m, "F0Estimator")
+      .def(py::init([](const std::string& method, const py::object& model, const std::string& device,
+                       int32_t precision, double voicing_threshold) {
+             const std::string path = model.is_none() ? std::string() : path_string(model);
+             return call([&] {
+               py::gil_scoped_release release;
+               return std::make_unique<rvc::capi::F0Estimator>(method, path, device, precision, voicing_threshold);
+             });
+           }),
+           py::arg("method"), py::arg("model") = py::none(), py::arg("device") = "cpu", py::arg("precision") = 0,
+           py::arg("voicing_threshold") = -1.0)
+      .def("estimate", &estimate_f0, py::arg("audio"), py::arg("sample_rate") = 16000);
 }

@@ -504,6 +504,89 @@ RVC_API void rvc_features_destroy(rvc_features* features);
 
 /** @} */
 
+/**
+ * @defgroup f0 Pitch (f0) estimation
+ * 16 kHz audio in, f0 in Hz at 100 frames per second out (0 = unvoiced), with the methods RVC
+ * offers. Most applications use the engine; this is the layer under it.
+ * @{
+ */
+
+/** @brief The f0 methods (RVC's names: "pm", "harvest", "dio", "rmvpe", "fcpe"). */
+enum rvc_f0_method {
+  RVC_F0_METHOD_PM = 0,      /**< Praat autocorrelation. */
+  RVC_F0_METHOD_HARVEST = 1, /**< WORLD harvest + stonemask. */
+  RVC_F0_METHOD_DIO = 2,     /**< WORLD dio + stonemask. */
+  RVC_F0_METHOD_RMVPE = 3,   /**< RMVPE network (rmvpe.pt), RVC's default. */
+  RVC_F0_METHOD_FCPE = 4     /**< FCPE network (torchfcpe checkpoint). */
+};
+
+/** @brief A loaded f0 estimator, read-only after creation; any thread may call estimate. */
+typedef struct rvc_f0_estimator rvc_f0_estimator;
+/** @brief A pitch track: f0 per frame and, where the method has one, a confidence per frame. */
+typedef struct rvc_f0_track rvc_f0_track;
+
+/** @brief How an f0 estimator is created. */
+typedef struct rvc_f0_estimator_config {
+  uint32_t struct_size;     /**< sizeof(rvc_f0_estimator_config), set by the init function. */
+  const char* model_path;   /**< UTF-8 path of the network (rmvpe.pt, FCPE checkpoint); NULL for pm/harvest/dio. */
+  const char* device;       /**< "cpu", "cuda", "cuda:N"; NULL = "cpu". */
+  int32_t precision;        /**< An ::rvc_precision (fp16 on CUDA only). */
+  double voicing_threshold; /**< Negative: RVC's threshold for the method (rmvpe 0.03, fcpe 0.006). */
+} rvc_f0_estimator_config;
+
+/** @brief Fills @p config with defaults (no model, cpu, auto precision, RVC's threshold). */
+RVC_API void rvc_f0_estimator_config_init(rvc_f0_estimator_config* config);
+
+/** @brief RVC's name of an ::rvc_f0_method ("rmvpe", ...); "unknown" for other values. */
+RVC_API const char* rvc_f0_method_name(int32_t method);
+
+/**
+ * @brief The ::rvc_f0_method named @p name (case-insensitive).
+ * @return ::RVC_OK, or ::RVC_ERROR_INVALID_ARGUMENT listing the names.
+ */
+RVC_API rvc_status rvc_f0_method_from_name(const char* name, int32_t* out_method);
+
+/**
+ * @brief Creates the estimator for @p method.
+ * @param method An ::rvc_f0_method.
+ * @param config Options (model_path is required for rmvpe and fcpe).
+ * @param[out] out_estimator New handle; release with rvc_f0_estimator_destroy().
+ * @return ::RVC_OK, ::RVC_ERROR_FILE_NOT_FOUND, ::RVC_ERROR_WRONG_MODEL_KIND (a voice model, a
+ *         content encoder, ... where the method's network is expected), ::RVC_ERROR_CORRUPT_FILE,
+ *         ::RVC_ERROR_UNSUPPORTED (a method not in this build yet, a device it cannot use), ...
+ * Any thread; not real-time safe.
+ */
+RVC_API rvc_status rvc_f0_estimator_create(int32_t method, const rvc_f0_estimator_config* config,
+                                           rvc_f0_estimator** out_estimator);
+
+/** @brief Releases an estimator; NULL is a no-op. */
+RVC_API void rvc_f0_estimator_destroy(rvc_f0_estimator* estimator);
+
+/**
+ * @brief Estimates the pitch of mono audio.
+ * @param estimator The estimator.
+ * @param samples Mono samples.
+ * @param num_samples Samples; frames = num_samples / 160 + 1.
+ * @param sample_rate_hz Must be 16000 (resample first, e.g. rvc_audio_read with a target rate).
+ * @param[out] out_track New track; release with rvc_f0_track_destroy().
+ * @return ::RVC_OK, ::RVC_ERROR_INVALID_AUDIO (empty, too short, non-finite),
+ *         ::RVC_ERROR_INVALID_ARGUMENT (another rate), ...
+ * Any thread, also concurrently on one estimator; not real-time safe.
+ */
+RVC_API rvc_status rvc_f0_estimator_estimate(const rvc_f0_estimator* estimator, const float* samples,
+                                             int64_t num_samples, int32_t sample_rate_hz, rvc_f0_track** out_track);
+
+/** @brief Number of frames (100 per second of audio). */
+RVC_API int64_t rvc_f0_track_num_frames(const rvc_f0_track* track);
+/** @brief f0 per frame in Hz (0 = unvoiced); valid until rvc_f0_track_destroy(). */
+RVC_API const double* rvc_f0_track_hz(const rvc_f0_track* track);
+/** @brief Confidence per frame, or NULL when the method has none; valid until rvc_f0_track_destroy(). */
+RVC_API const float* rvc_f0_track_confidence(const rvc_f0_track* track);
+/** @brief Releases a track; NULL is a no-op. */
+RVC_API void rvc_f0_track_destroy(rvc_f0_track* track);
+
+/** @} */
+
 #ifdef __cplusplus
 }
 #endif

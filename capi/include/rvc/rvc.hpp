@@ -212,4 +212,57 @@ class ContentEncoder {
   std::unique_ptr<rvc_content_encoder, Deleter> handle_;
 };
 
+/// A pitch track (RAII over rvc_f0_track).
+class F0Track {
+ public:
+  /// Number of frames (100 per second).
+  int64_t num_frames() const { return rvc_f0_track_num_frames(handle_.get()); }
+  /// f0 per frame in Hz, 0 = unvoiced; valid while this object lives.
+  const double* hz() const { return rvc_f0_track_hz(handle_.get()); }
+  /// Confidence per frame, or nullptr when the method has none.
+  const float* confidence() const { return rvc_f0_track_confidence(handle_.get()); }
+  /// Takes ownership of a handle the C API returned.
+  static F0Track adopt(rvc_f0_track* handle) { return F0Track(handle); }
+
+ private:
+  struct Deleter {
+    void operator()(rvc_f0_track* track) const { rvc_f0_track_destroy(track); }
+  };
+  explicit F0Track(rvc_f0_track* handle) : handle_(handle) {}
+  std::unique_ptr<rvc_f0_track, Deleter> handle_;
+};
+
+/// An f0 estimator (RAII over rvc_f0_estimator).
+class F0Estimator {
+ public:
+  /// Creates the estimator for `method` (RVC's name: "rmvpe", "fcpe", "pm", ...). `model_path` is
+  /// the network's file for rmvpe and fcpe; a negative `voicing_threshold` keeps RVC's.
+  F0Estimator(const std::string& method, const std::string& model_path = "", const std::string& device = "cpu",
+              int32_t precision = RVC_PRECISION_AUTO, double voicing_threshold = -1) {
+    int32_t method_id = 0;
+    check(rvc_f0_method_from_name(method.c_str(), &method_id));
+    rvc_f0_estimator_config config;
+    rvc_f0_estimator_config_init(&config);
+    config.model_path = model_path.empty() ? nullptr : model_path.c_str();
+    config.device = device.c_str();
+    config.precision = precision;
+    config.voicing_threshold = voicing_threshold;
+    rvc_f0_estimator* handle = nullptr;
+    check(rvc_f0_estimator_create(method_id, &config, &handle));
+    handle_.reset(handle);
+  }
+  /// Estimates f0; see rvc_f0_estimator_estimate.
+  F0Track estimate(const float* samples, int64_t num_samples, int32_t sample_rate_hz) const {
+    rvc_f0_track* track = nullptr;
+    check(rvc_f0_estimator_estimate(handle_.get(), samples, num_samples, sample_rate_hz, &track));
+    return F0Track::adopt(track);
+  }
+
+ private:
+  struct Deleter {
+    void operator()(rvc_f0_estimator* estimator) const { rvc_f0_estimator_destroy(estimator); }
+  };
+  std::unique_ptr<rvc_f0_estimator, Deleter> handle_;
+};
+
 }  // namespace rvc::capi
