@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "backend/torch_util.hpp"
+#include "f0/fcpe.hpp"
 #include "f0/rmvpe.hpp"
 #include "rvc/error.hpp"
 
@@ -59,10 +60,11 @@ Estimator::~Estimator() = default;
 std::unique_ptr<Estimator> make_f0_estimator(F0Method method, const EstimatorConfig& config) {
   switch (method) {
     case F0Method::kRmvpe: return std::make_unique<RmvpeEstimator>(config);
+    case F0Method::kFcpe: return std::make_unique<FcpeEstimator>(config);
     default: break;
   }
   throw Error(ErrorCode::kUnsupported, std::string("f0 method ") + f0_method_name(method) +
-                                           " is not in this build of rvc yet; use rmvpe");
+                                           " is not in this build of rvc yet; use rmvpe or fcpe");
 }
 
 }  // namespace rvc::f0

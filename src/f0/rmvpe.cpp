@@ -5,10 +5,8 @@
 
 #include "audio/input_check.hpp"
 #include "dsp/mel_filterbank.hpp"
-#include "io/file_util.hpp"
-#include "model/checkpoint_kind.hpp"
+#include "f0/network_file.hpp"
 #include "rvc/error.hpp"
-#include "rvc/io/checkpoint.hpp"
 
 namespace rvc::f0 {
 namespace {
@@ -101,21 +99,9 @@ RmvpeArchitecture rmvpe_architecture(const torch_util::StateDict& state, const s
 RmvpeEstimator::RmvpeEstimator(const EstimatorConfig& config) {
   config.validate();
   path_ = config.model_path;
-  if (path_.empty()) {
-    throw Error(ErrorCode::kInvalidArgument, "f0 method rmvpe needs EstimatorConfig.model_path; " +
-                                                 std::string(kWhatToPass));
-  }
-  if (!io::path_exists(path_)) {
-    throw Error(ErrorCode::kFileNotFound, "RMVPE model '" + path_ + "' does not exist; " + kWhatToPass);
-  }
   torch_util::StateDict state;
   {  // the mapped file is released once read
-    const io::Value root = io::load_checkpoint(path_);
-    const model::CheckpointKind kind = model::classify_checkpoint(root);
-    if (kind != model::CheckpointKind::kRmvpe) {
-      throw Error(ErrorCode::kWrongModelKind, "'" + path_ + "' is " + model::describe_checkpoint_kind(kind) +
-                                                  ", not an RMVPE pitch model; " + kWhatToPass);
-    }
+    const io::Value root = load_network_checkpoint(path_, model::CheckpointKind::kRmvpe, "rmvpe", kWhatToPass);
     state = torch_util::read_state_dict(root, path_);
   }
   architecture_ = rmvpe_architecture(state, path_);

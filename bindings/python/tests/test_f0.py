@@ -53,3 +53,14 @@ def test_bad_input_and_wrong_files(data):
         rvc.f0.Estimator("crepe-tiny")
     with pytest.raises(FileNotFoundError):
         rvc.f0.Estimator("rmvpe", model=data / "models" / "missing.pt")
+
+
+def test_fcpe_matches_the_original(data):
+    audio, rate = rvc.load_audio(data / "fcpe" / "inputs" / "speech.wav")
+    f0 = rvc.f0.estimate(audio, rate, method="fcpe", model=data / "models" / "fcpe_small.pt")
+    expected = np.load(data / "fcpe" / "outputs" / "speech" / "f0_rvc.npy")
+    assert f0.shape == expected.shape
+    assert np.array_equal(f0 == 0, expected == 0)
+    assert np.max(np.abs(f0 - expected)) <= 1e-2
+    with pytest.raises(rvc.WrongModelKindError, match="RMVPE"):
+        rvc.f0.Estimator("fcpe", model=data / "models" / "rmvpe.pt")
