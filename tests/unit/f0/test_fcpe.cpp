@@ -4,6 +4,7 @@
 
 #include <cmath>
 
+#include "dsp/iir_filter.hpp"
 #include "f0/fcpe.hpp"
 #include "rvc/audio/audio_file.hpp"
 #include "rvc/error.hpp"
@@ -91,6 +92,36 @@ TEST_P(FcpeParity, MelLatentAndF0MatchTheOriginal) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Inputs, FcpeParity, ::testing::Values("speech", "vibrato"));
+
+// RVC 2026's Pipeline.get_f0(audio_pad, p_len, key, "fcpe"): the input high-passed at 48 Hz
+// (filtfilt), reflect-padded by 1 s; FCPE; unvoiced frames interpolated; key shift; coarse pitch.
+TEST(FcpeEstimator, GivesRvcsGetF0OutputAfterPostProcessing) {
+  const std::vector<float> speech = input("speech");
+  std::vector<double> filtered = dsp::filtfilt(dsp::butterworth_highpass(5, 48.0, kF0SampleRateHz),
+                                               std::vector<double>(speech.begin(), speech.end()));
+  constexpr std::size_t kPad = kF0SampleRateHz;  // x_pad = 1 s
+  std::vector<float> padded;
+  for (std::size_t i = kPad; i > 0; --i) padded.push_back(static_cast<float>(filtered[i]));
+  for (double v : filtered) padded.push_back(static_cast<float>(v));
+  for (std::size_t i = 1; i <= kPad; ++i) padded.push_back(static_cast<float>(filtered[filtered.size() - 1 - i]));
+  const auto frames = static_cast<std::size_t>(padded.size() / kHopSamples16k);  // p_len
+
+  const FcpeEstimator estimator(fixture_config());
+  const F0Track raw = estimator.estimate(padded.data(), static_cast<std::int64_t>(padded.size()), kF0SampleRateHz);
+  for (int key : {0, 12}) {
+    PitchOptions options;
+    options.key_semitones = key;
+    options.unvoiced = UnvoicedPolicy::kInterpolate;
+    const Pitch pitch = postprocess(raw, options);
+    const std::string folder = "fcpe/pipeline_get_f0/key+" + std::to_string(key) + "/";
+    const std::vector<std::int64_t> coarse = io::load_npy(data_path(folder + "pitch.npy")).to_int64s();
+    const std::vector<float> hz = io::load_npy(data_path(folder + "pitchf.npy")).to_floats();
+    ASSERT_EQ(coarse.size(), frames);
+    EXPECT_EQ(std::vector<std::int64_t>(pitch.coarse.begin(), pitch.coarse.begin() + frames), coarse) << "key " << key;
+    EXPECT_LT(max_abs_diff(std::vector<float>(pitch.hz.begin(), pitch.hz.begin() + frames), hz), kF0ToleranceHz)
+        << "key " << key;
+  }
+}
 
 TEST(FcpeDecode, ClampsTheWindowAtTheEdgesAndAppliesTheThreshold) {
   std::vector<float> table(360);
