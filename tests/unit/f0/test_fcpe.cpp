@@ -6,47 +6,28 @@
 
 #include "dsp/iir_filter.hpp"
 #include "f0/fcpe.hpp"
-#include "rvc/audio/audio_file.hpp"
 #include "rvc/error.hpp"
 #include "rvc/f0/estimator.hpp"
 #include "rvc/io/npy.hpp"
 #include "test_util.hpp"
+#include "unit/f0/network_fixture.hpp"
 
 namespace rvc::f0 {
 namespace {
 
-using test::data_path;
-using test::max_abs_diff;
-using test::thrown_error;
+using rvc::test::data_path;
+using rvc::test::max_abs_diff;
+using rvc::test::thrown_error;
 
 // Fixtures README: mel to 1e-3, latent to 1e-4, f0 to 1e-2 Hz with identical voicing.
 constexpr double kMelTolerance = 1e-3;
 constexpr double kLatentTolerance = 1e-4;
 constexpr double kF0ToleranceHz = 1e-2;
 
-EstimatorConfig fixture_config() {
-  EstimatorConfig config;
-  config.model_path = data_path("models/fcpe_small.pt");
-  return config;
-}
-
-std::vector<float> input(const std::string& name) {
-  const audio::AudioBuffer audio = audio::read_audio(data_path("fcpe/inputs/" + name + ".wav"));
-  EXPECT_EQ(audio.sample_rate_hz, kF0SampleRateHz);
-  return audio.samples;
-}
-
-io::TensorData reference(const std::string& input_name, const std::string& file) {
-  return io::load_npy(data_path("fcpe/outputs/" + input_name + "/" + file + ".npy"));
-}
-
-std::vector<float> as_floats(const torch::Tensor& tensor) {
-  const torch::Tensor flat = tensor.to(torch::kCPU, torch::kFloat32).contiguous().view(-1);
-  return std::vector<float>(flat.data_ptr<float>(), flat.data_ptr<float>() + flat.numel());
-}
+const test::NetworkFixture kFixture{"fcpe", "models/fcpe_small.pt"};
 
 TEST(FcpeEstimator, ReadsTheSizesOfTheReducedModelFromTheFile) {
-  const FcpeEstimator estimator(fixture_config());
+  const FcpeEstimator estimator(kFixture.config());
   const FcpeArchitecture& arch = estimator.architecture();
   EXPECT_EQ(arch.hidden, 64);
   EXPECT_EQ(arch.layers, 2);
@@ -60,24 +41,24 @@ class FcpeParity : public ::testing::TestWithParam<const char*> {};
 
 TEST_P(FcpeParity, MelLatentAndF0MatchTheOriginal) {
   const std::string name = GetParam();
-  const std::vector<float> samples = input(name);
+  const std::vector<float> samples = kFixture.input(name);
   const auto n = static_cast<std::int64_t>(samples.size());
-  const FcpeEstimator estimator(fixture_config());
+  const FcpeEstimator estimator(kFixture.config());
 
   const torch::Tensor mel = estimator.log_mel(samples.data(), n);
-  const io::TensorData mel_expected = reference(name, "mel");
+  const io::TensorData mel_expected = kFixture.reference(name, "mel");
   ASSERT_EQ(mel.size(0), mel_expected.shape()[0]);
   ASSERT_EQ(mel.size(1), mel_expected.shape()[1]);
-  EXPECT_LT(max_abs_diff(as_floats(mel), mel_expected.to_floats()), kMelTolerance);
+  EXPECT_LT(max_abs_diff(test::tensor_values(mel), mel_expected.to_floats()), kMelTolerance);
 
   // The network on the original's mel, so its error is its own.
   std::vector<float> mel_values = mel_expected.to_floats();
   const torch::Tensor mel_reference = torch::from_blob(mel_values.data(), {mel.size(0), mel.size(1)});
-  EXPECT_LT(max_abs_diff(as_floats(estimator.latent(mel_reference)), reference(name, "latent").to_floats()),
-            kLatentTolerance);
+  const std::vector<float> latent_expected = kFixture.reference(name, "latent").to_floats();
+  EXPECT_LT(max_abs_diff(test::tensor_values(estimator.latent(mel_reference)), latent_expected), kLatentTolerance);
 
   const F0Track track = estimator.estimate(samples.data(), n, kF0SampleRateHz);
-  const std::vector<double> expected = reference(name, "f0_rvc").to_doubles();
+  const std::vector<double> expected = kFixture.reference(name, "f0_rvc").to_doubles();
   ASSERT_EQ(track.hz.size(), expected.size());
   ASSERT_EQ(static_cast<std::int64_t>(track.hz.size()), f0_frames(n));
   EXPECT_EQ(track.arithmetic, F0Arithmetic::kFloat32);
@@ -96,7 +77,7 @@ INSTANTIATE_TEST_SUITE_P(Inputs, FcpeParity, ::testing::Values("speech", "vibrat
 // RVC 2026's Pipeline.get_f0(audio_pad, p_len, key, "fcpe"): the input high-passed at 48 Hz
 // (filtfilt), reflect-padded by 1 s; FCPE; unvoiced frames interpolated; key shift; coarse pitch.
 TEST(FcpeEstimator, GivesRvcsGetF0OutputAfterPostProcessing) {
-  const std::vector<float> speech = input("speech");
+  const std::vector<float> speech = kFixture.input("speech");
   std::vector<double> filtered = dsp::filtfilt(dsp::butterworth_highpass(5, 48.0, kF0SampleRateHz),
                                                std::vector<double>(speech.begin(), speech.end()));
   constexpr std::size_t kPad = kF0SampleRateHz;  // x_pad = 1 s
@@ -106,7 +87,7 @@ TEST(FcpeEstimator, GivesRvcsGetF0OutputAfterPostProcessing) {
   for (std::size_t i = 1; i <= kPad; ++i) padded.push_back(static_cast<float>(filtered[filtered.size() - 1 - i]));
   const auto frames = static_cast<std::size_t>(padded.size() / kHopSamples16k);  // p_len
 
-  const FcpeEstimator estimator(fixture_config());
+  const FcpeEstimator estimator(kFixture.config());
   const F0Track raw = estimator.estimate(padded.data(), static_cast<std::int64_t>(padded.size()), kF0SampleRateHz);
   for (int key : {0, 12}) {
     PitchOptions options;
@@ -139,9 +120,9 @@ TEST(FcpeDecode, ClampsTheWindowAtTheEdgesAndAppliesTheThreshold) {
 }
 
 TEST(FcpeEstimator, ComesFromTheFactoryAndHandlesShortAndBadAudio) {
-  const std::unique_ptr<Estimator> estimator = make_f0_estimator(F0Method::kFcpe, fixture_config());
+  const std::unique_ptr<Estimator> estimator = make_f0_estimator(F0Method::kFcpe, kFixture.config());
   EXPECT_EQ(estimator->method(), F0Method::kFcpe);
-  std::vector<float> samples = input("vibrato");
+  std::vector<float> samples = kFixture.input("vibrato");
   // Below 433 samples torchfcpe zero-pads instead of reflecting; one frame per 160 samples + 1.
   EXPECT_EQ(estimator->estimate(samples.data(), 100, 16000).hz.size(), 1u);
   EXPECT_EQ(estimator->estimate(samples.data(), 400, 16000).hz.size(), 3u);

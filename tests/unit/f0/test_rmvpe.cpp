@@ -7,18 +7,18 @@
 #include <fstream>
 
 #include "f0/rmvpe.hpp"
-#include "rvc/audio/audio_file.hpp"
 #include "rvc/error.hpp"
 #include "rvc/f0/estimator.hpp"
 #include "rvc/io/npy.hpp"
 #include "test_util.hpp"
+#include "unit/f0/network_fixture.hpp"
 
 namespace rvc::f0 {
 namespace {
 
-using test::data_path;
-using test::max_abs_diff;
-using test::thrown_error;
+using rvc::test::data_path;
+using rvc::test::max_abs_diff;
+using rvc::test::thrown_error;
 
 // Fixtures README: salience to 1e-4, mel to 1e-3, f0 to 1e-2 Hz where the argmax is clear,
 // decode_test to 1e-4 Hz.
@@ -28,26 +28,7 @@ constexpr double kF0ToleranceHz = 1e-2;
 constexpr double kClearArgmaxMargin = 1e-3;
 constexpr double kDecodeToleranceHz = 1e-4;
 
-EstimatorConfig fixture_config() {
-  EstimatorConfig config;
-  config.model_path = data_path("models/rmvpe.pt");
-  return config;
-}
-
-std::vector<float> input(const std::string& name) {
-  const audio::AudioBuffer audio = audio::read_audio(data_path("rmvpe/inputs/" + name + ".wav"));
-  EXPECT_EQ(audio.sample_rate_hz, kF0SampleRateHz);
-  return audio.samples;
-}
-
-io::TensorData reference(const std::string& input_name, const std::string& file) {
-  return io::load_npy(data_path("rmvpe/outputs/" + input_name + "/" + file + ".npy"));
-}
-
-std::vector<float> as_floats(const torch::Tensor& tensor) {
-  const torch::Tensor flat = tensor.to(torch::kCPU, torch::kFloat32).contiguous().view(-1);
-  return std::vector<float>(flat.data_ptr<float>(), flat.data_ptr<float>() + flat.numel());
-}
+const test::NetworkFixture kFixture{"rmvpe", "models/rmvpe.pt"};
 
 TEST(RmvpeDecode, MatchesTheOriginalOnTheSyntheticSalience) {
   const io::TensorData salience = io::load_npy(data_path("rmvpe/decode_test/salience.npy"));
@@ -65,7 +46,7 @@ TEST(RmvpeDecode, MatchesTheOriginalOnTheSyntheticSalience) {
 }
 
 TEST(RmvpeEstimator, ReadsTheSizesOfTheReducedModelFromItsShapes) {
-  const RmvpeEstimator estimator(fixture_config());
+  const RmvpeEstimator estimator(kFixture.config());
   const RmvpeArchitecture& arch = estimator.architecture();
   EXPECT_EQ(arch.blocks_per_level, 2);
   EXPECT_EQ(arch.levels, 5);
@@ -80,24 +61,24 @@ class RmvpeParity : public ::testing::TestWithParam<const char*> {};
 
 TEST_P(RmvpeParity, MelSalienceAndF0MatchTheOriginal) {
   const std::string name = GetParam();
-  const std::vector<float> samples = input(name);
-  const RmvpeEstimator estimator(fixture_config());
+  const std::vector<float> samples = kFixture.input(name);
+  const RmvpeEstimator estimator(kFixture.config());
 
   const torch::Tensor mel = estimator.log_mel(samples.data(), static_cast<std::int64_t>(samples.size()));
-  const io::TensorData mel_expected = reference(name, "mel");
+  const io::TensorData mel_expected = kFixture.reference(name, "mel");
   ASSERT_EQ(mel.size(0), mel_expected.shape()[0]);
   ASSERT_EQ(mel.size(1), mel_expected.shape()[1]);
-  EXPECT_LT(max_abs_diff(as_floats(mel), mel_expected.to_floats()), kMelTolerance);
+  EXPECT_LT(max_abs_diff(test::tensor_values(mel), mel_expected.to_floats()), kMelTolerance);
 
   // The network is checked on the original's mel, so its error is its own.
   const torch::Tensor mel_reference =
       torch::from_blob(const_cast<float*>(mel_expected.to_floats().data()), {mel.size(0), mel.size(1)}).clone();
-  const std::vector<float> salience_expected = reference(name, "salience").to_floats();
-  EXPECT_LT(max_abs_diff(as_floats(estimator.salience(mel_reference)), salience_expected), kSalienceTolerance);
+  const std::vector<float> salience_expected = kFixture.reference(name, "salience").to_floats();
+  EXPECT_LT(max_abs_diff(test::tensor_values(estimator.salience(mel_reference)), salience_expected), kSalienceTolerance);
 
   const F0Track track = estimator.estimate(samples.data(), static_cast<std::int64_t>(samples.size()), kF0SampleRateHz);
-  const std::vector<double> f0_expected = reference(name, "f0").to_doubles();
-  const std::vector<float> margin = reference(name, "argmax_margin").to_floats();
+  const std::vector<double> f0_expected = kFixture.reference(name, "f0").to_doubles();
+  const std::vector<float> margin = kFixture.reference(name, "argmax_margin").to_floats();
   ASSERT_EQ(track.hz.size(), f0_expected.size());
   ASSERT_EQ(static_cast<std::int64_t>(track.hz.size()), f0_frames(static_cast<std::int64_t>(samples.size())));
   ASSERT_EQ(track.confidence.size(), track.hz.size());
@@ -113,30 +94,30 @@ TEST_P(RmvpeParity, MelSalienceAndF0MatchTheOriginal) {
 INSTANTIATE_TEST_SUITE_P(Inputs, RmvpeParity, ::testing::Values("speech", "vibrato"));
 
 TEST(RmvpeEstimator, ComesFromTheFactoryAndLoadsFromAPathWithSpacesAndCjk) {
-  test::ScratchDir scratch;
+  rvc::test::ScratchDir scratch;
   const std::string copy = scratch.file("音高 (rmvpe) model.pt");
   std::filesystem::copy_file(std::filesystem::u8path(data_path("models/rmvpe.pt")), std::filesystem::u8path(copy));
   EstimatorConfig config;
   config.model_path = copy;
   const std::unique_ptr<Estimator> estimator = make_f0_estimator(parse_f0_method("RMVPE"), config);
   EXPECT_EQ(estimator->method(), F0Method::kRmvpe);
-  const std::vector<float> samples = input("vibrato");
+  const std::vector<float> samples = kFixture.input("vibrato");
   const F0Track track = estimator->estimate(samples.data(), static_cast<std::int64_t>(samples.size()), 16000);
   EXPECT_EQ(track.hz.size(), 251u);
 }
 
 TEST(RmvpeEstimator, AThresholdAboveEverySalienceLeavesEveryFrameUnvoiced) {
-  EstimatorConfig config = fixture_config();
+  EstimatorConfig config = kFixture.config();
   config.voicing_threshold = 1.0;
   const RmvpeEstimator estimator(config);
-  const std::vector<float> samples = input("speech");
+  const std::vector<float> samples = kFixture.input("speech");
   const F0Track track = estimator.estimate(samples.data(), static_cast<std::int64_t>(samples.size()), 16000);
   for (double hz : track.hz) EXPECT_EQ(hz, 0.0);
 }
 
 TEST(RmvpeEstimator, RefusesBadAudioWithClearErrors) {
-  const RmvpeEstimator estimator(fixture_config());
-  std::vector<float> samples = input("speech");
+  const RmvpeEstimator estimator(kFixture.config());
+  std::vector<float> samples = kFixture.input("speech");
   const auto n = static_cast<std::int64_t>(samples.size());
 
   Error empty = thrown_error([&] { estimator.estimate(samples.data(), 0, 16000); });
@@ -173,7 +154,7 @@ TEST(RmvpeEstimator, RefusesFilesThatAreNotRmvpeNamingThem) {
   config.model_path.clear();
   EXPECT_EQ(thrown_error([&] { make_f0_estimator(F0Method::kRmvpe, config); }).code(), ErrorCode::kInvalidArgument);
 
-  test::ScratchDir scratch;
+  rvc::test::ScratchDir scratch;
   const std::string truncated = scratch.file("rmvpe truncated.pt");
   {
     std::ifstream in(data_path("models/rmvpe.pt"), std::ios::binary);
@@ -200,10 +181,10 @@ TEST(F0Methods, NamesParseAndUnknownOnesAreRefused) {
 }
 
 TEST(EstimatorConfig, RefusesFp16OnTheCpuAndANanThreshold) {
-  EstimatorConfig config = fixture_config();
+  EstimatorConfig config = kFixture.config();
   config.precision = Precision::kFloat16;
   EXPECT_EQ(thrown_error([&] { config.validate(); }).code(), ErrorCode::kUnsupported);
-  config = fixture_config();
+  config = kFixture.config();
   config.voicing_threshold = std::nan("");
   EXPECT_EQ(thrown_error([&] { config.validate(); }).code(), ErrorCode::kInvalidArgument);
 }
