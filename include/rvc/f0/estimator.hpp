@@ -67,9 +67,9 @@ class Estimator {
   virtual F0Track estimate(const float* samples, std::int64_t num_samples, int sample_rate_hz) const = 0;
 
  protected:
-  Estimator() = default;
-  Estimator(const Estimator&) = default;
-  Estimator& operator=(const Estimator&) = default;
+  Estimator() = default;                                ///< For implementations.
+  Estimator(const Estimator&) = default;                ///< For implementations.
+  Estimator& operator=(const Estimator&) = default;     ///< For implementations.
 };
 
 /// Creates the estimator for `method`. Throws rvc::Error: kFileNotFound, kWrongModelKind (another
