@@ -34,10 +34,10 @@ rvc::f0::EstimatorConfig rmvpe_config() {
   return config;
 }
 
-void BM_RmvpeTenSeconds(benchmark::State& state) {
+void run_rmvpe(benchmark::State& state, double seconds) {
   torch::set_num_threads(2);
   const auto estimator = rvc::f0::make_f0_estimator(rvc::f0::F0Method::kRmvpe, rmvpe_config());
-  const std::vector<float> audio = rvc::bench::speech_like_audio(kSeconds, rvc::f0::kF0SampleRateHz);
+  const std::vector<float> audio = rvc::bench::speech_like_audio(seconds, rvc::f0::kF0SampleRateHz);
   const auto n = static_cast<std::int64_t>(audio.size());
   estimator->estimate(audio.data(), n, rvc::f0::kF0SampleRateHz);  // warm-up
   std::size_t frames = 0;
@@ -47,11 +47,17 @@ void BM_RmvpeTenSeconds(benchmark::State& state) {
     benchmark::DoNotOptimize(track.hz.data());
   }
   state.counters["frames"] = static_cast<double>(frames);
-  state.counters["RTF"] = benchmark::Counter(static_cast<double>(state.iterations()) * kSeconds,
+  state.counters["RTF"] = benchmark::Counter(static_cast<double>(state.iterations()) * seconds,
                                              benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
   state.counters["peak_MB"] = rvc::bench::peak_rss_mb();
 }
+
+void BM_RmvpeTenSeconds(benchmark::State& state) { run_rmvpe(state, kSeconds); }
 BENCHMARK(BM_RmvpeTenSeconds)->Unit(benchmark::kSecond)->Iterations(3)->UseRealTime();
+
+// A song's length, in one piece (run it alone, --benchmark_filter=ThreeMinutes, for its own peak).
+void BM_RmvpeThreeMinutes(benchmark::State& state) { run_rmvpe(state, 180.0); }
+BENCHMARK(BM_RmvpeThreeMinutes)->Unit(benchmark::kSecond)->Iterations(1)->UseRealTime();
 
 void BM_RmvpeStagesTenSeconds(benchmark::State& state) {
   torch::set_num_threads(2);

@@ -39,6 +39,8 @@ class RmvpeEstimator final : public Estimator {
   torch::Tensor salience(const torch::Tensor& log_mel) const;
   /// Sizes read from the file.
   const RmvpeArchitecture& architecture() const { return architecture_; }
+  /// The network (its receptive field; tests set small windows on it).
+  RmvpeNet& net() { return *net_; }
 
  private:
   std::string path_;

@@ -152,6 +152,16 @@ RmvpeModules::RmvpeModules(const RmvpeArchitecture& arch_) : arch(arch_) {
 
 RmvpeNet::RmvpeNet(const RmvpeModules& modules, const torch::Device& device, torch::ScalarType dtype)
     : device_(device), dtype_(dtype) {
+  // Each 3×3 convolution at level l (2^l frames a row) reaches one row further each way, and so
+  // do the pooling into level l and the upsampling out of level l + 1.
+  const RmvpeArchitecture& arch = modules.arch;
+  int64_t rows = 0;
+  for (int64_t level = 0; level < arch.levels; ++level) {
+    rows += (int64_t{1} << level) * (2 * arch.blocks_per_level + 1);      // encoder convs, pooling
+    rows += (int64_t{1} << level) * (2 * arch.blocks_per_level + 2);      // upsampling, decoder convs
+  }
+  rows += (int64_t{1} << arch.levels) * arch.intermediate_layers * 2 * arch.blocks_per_level;
+  receptive_field_ = rows + 1;  // the final 3×3 cnn
   torch::NoGradGuard no_grad;
   auto [scale, shift] = batch_norm_affine(*modules.input_norm);
   input_scale_ = scale.to(device_, dtype_).view({1, -1, 1, 1});
@@ -250,13 +260,7 @@ torch::Tensor RmvpeNet::in_layout(const torch::Tensor& x) const {
   return x.contiguous(channels_last ? torch::MemoryFormat::ChannelsLast : torch::MemoryFormat::Contiguous);
 }
 
-torch::Tensor RmvpeNet::forward(const torch::Tensor& mel) const {
-  torch::NoGradGuard no_grad;
-  const int64_t frames = mel.size(1);
-  const int64_t padded = (frames + kRmvpeFrameMultiple - 1) / kRmvpeFrameMultiple * kRmvpeFrameMultiple;
-  // [128, T] -> [1, 1, T', 128]: time × mel image, zero-padded at the end of time as RVC does.
-  torch::Tensor x = torch::constant_pad_nd(mel, {0, padded - frames}).t().to(device_, dtype_);
-  x = x.reshape({1, 1, padded, kRmvpeMelBins}) * input_scale_ + input_shift_;
+torch::Tensor RmvpeNet::image_features(torch::Tensor x) const {
   std::vector<torch::Tensor> skips;
   for (const Stack& level : encoder_) {
     x = run_stack(level, in_layout(x));
@@ -272,11 +276,37 @@ torch::Tensor RmvpeNet::forward(const torch::Tensor& mel) const {
     x = torch::cat({x, in_layout(skips[skips.size() - 1 - level])}, 1);
     x = run_stack(decoder_[level], x);
   }
-  x = torch::conv2d(x, cnn_.weight, cnn_.bias, 1, 1);  // [1, 3, T', 128]
-  x = x.transpose(1, 2).flatten(2);                     // [1, T', 384]: channel-major per frame
-  if (!gru_weights_.empty()) x = run_gru(x);
-  x = torch::linear(x, classifier_.weight, classifier_.bias).sigmoid_();
-  return x[0].narrow(0, 0, frames).to(torch::kCPU, torch::kFloat32).contiguous();
+  x = torch::conv2d(x, cnn_.weight, cnn_.bias, 1, 1);  // [1, 3, T, 128]
+  return x.transpose(1, 2).flatten(2);                  // [1, T, 384]: channel-major per frame
+}
+
+torch::Tensor RmvpeNet::forward(const torch::Tensor& mel) const {
+  torch::NoGradGuard no_grad;
+  const int64_t frames = mel.size(1);
+  const int64_t padded = (frames + kRmvpeFrameMultiple - 1) / kRmvpeFrameMultiple * kRmvpeFrameMultiple;
+  // [128, T] -> [1, 1, T', 128]: time × mel image, zero-padded at the end of time as RVC does.
+  torch::Tensor x = torch::constant_pad_nd(mel, {0, padded - frames}).t().to(device_, dtype_);
+  x = x.reshape({1, 1, padded, kRmvpeMelBins}) * input_scale_ + input_shift_;
+  torch::Tensor features;
+  if (padded <= windowing_.max_frames) {
+    features = image_features(x);
+  } else {
+    // Window edges sit on multiples of 32 frames, so every window pools on the whole input's grid.
+    auto round_up = [](int64_t n) { return (n + kRmvpeFrameMultiple - 1) / kRmvpeFrameMultiple * kRmvpeFrameMultiple; };
+    const int64_t context = round_up(windowing_.context_frames > 0 ? windowing_.context_frames : receptive_field_);
+    const int64_t kept = round_up(std::max<int64_t>(windowing_.kept_frames, 1));
+    std::vector<torch::Tensor> parts;
+    for (int64_t start = 0; start < padded; start += kept) {
+      const int64_t keep = std::min(kept, padded - start);
+      const int64_t from = std::max<int64_t>(0, start - context);
+      const int64_t to = std::min(padded, start + keep + context);
+      parts.push_back(image_features(x.narrow(2, from, to - from)).narrow(1, start - from, keep));
+    }
+    features = torch::cat(parts, 1);
+  }
+  if (!gru_weights_.empty()) features = run_gru(features);
+  features = torch::linear(features, classifier_.weight, classifier_.bias).sigmoid_();
+  return features[0].narrow(0, 0, frames).to(torch::kCPU, torch::kFloat32).contiguous();
 }
 
 }  // namespace rvc::f0

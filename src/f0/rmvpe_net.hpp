@@ -61,6 +61,16 @@ struct RmvpeModules : torch::nn::Module {
   torch::nn::Linear classifier{nullptr};  // fc.1, or fc.0 without a GRU
 };
 
+// Long inputs run the U-Net in overlapping windows (the BiGRU still sees the whole sequence), so
+// memory stays bounded (~70 KB of activations a frame on the CPU: 1.2 GB for 3 minutes, 4 GB for
+// 10); each window has enough context on both sides that the frames it keeps come out as from the
+// whole sequence. Windows cost 1.2x the time, so songs up to ~5 minutes still run in one piece.
+struct RmvpeWindowing {
+  int64_t max_frames = 32768;   // inputs up to this many frames (~5.5 min) run in one piece
+  int64_t kept_frames = 16384;  // frames each window contributes (a multiple of 32)
+  int64_t context_frames = 0;   // per side; 0: the U-Net's receptive field, rounded up to 32
+};
+
 // What runs: folded weights on one device in one dtype.
 class RmvpeNet {
  public:
@@ -71,6 +81,11 @@ class RmvpeNet {
   /// log-mel [128, T] float32 (any T; padded to a multiple of 32 inside) -> salience [T, 360]
   /// float32 on the CPU.
   torch::Tensor forward(const torch::Tensor& mel) const;
+
+  /// The U-Net's receptive field along time, in frames each side.
+  int64_t receptive_field_frames() const { return receptive_field_; }
+  /// How long inputs are split (tests use small windows).
+  void set_windowing(const RmvpeWindowing& windowing) { windowing_ = windowing; }
 
  private:
   struct Conv {
@@ -85,6 +100,8 @@ class RmvpeNet {
   Stack fold_stack(const ConvBlockList& list) const;
   Conv place(torch::Tensor weight, torch::Tensor bias) const;
   torch::Tensor run_stack(const Stack& stack, torch::Tensor x) const;
+  // The normalised image [1, 1, T, 128] (T a multiple of 32) -> cnn output as [1, T, 384].
+  torch::Tensor image_features(torch::Tensor x) const;
   // x in the memory format its convolutions run fastest in.
   torch::Tensor in_layout(const torch::Tensor& x) const;
   // fc.0: [1, T, features] -> [1, T, 2H].
@@ -92,6 +109,8 @@ class RmvpeNet {
 
   torch::Device device_;
   torch::ScalarType dtype_;
+  int64_t receptive_field_ = 0;
+  RmvpeWindowing windowing_;
   torch::Tensor input_scale_, input_shift_;
   std::vector<Stack> encoder_, intermediate_, decoder_;
   std::vector<Conv> upsample_;  // decoder conv1, transposed, BN folded

@@ -191,3 +191,29 @@ TEST(EstimatorConfig, RefusesFp16OnTheCpuAndANanThreshold) {
 
 }  // namespace
 }  // namespace rvc::f0
+
+namespace rvc::f0 {
+namespace {
+
+// Two minutes and more run the U-Net in windows; with the receptive field as context (and window
+// edges on the 32-frame pooling grid) the result is the whole-sequence one.
+TEST(RmvpeEstimator, LongInputsInWindowsMatchTheWholeSequence) {
+  RmvpeEstimator estimator(kFixture.config());
+  const std::vector<float> speech = kFixture.input("speech");
+  std::vector<float> long_input;
+  for (int copy = 0; copy < 12; ++copy) long_input.insert(long_input.end(), speech.begin(), speech.end());
+  const torch::Tensor mel = estimator.log_mel(long_input.data(), static_cast<std::int64_t>(long_input.size()));
+  ASSERT_GT(mel.size(1), 3000);
+  // 2 blocks, 5 levels, 2 intermediate layers: 31·5 (encoder) + 32·2·4 (intermediate) + 31·6 (decoder) + 1.
+  EXPECT_EQ(estimator.net().receptive_field_frames(), 598);
+  const std::vector<float> whole = test::tensor_values(estimator.salience(mel));
+
+  RmvpeWindowing windows;
+  windows.max_frames = 512;
+  windows.kept_frames = 512;
+  estimator.net().set_windowing(windows);
+  EXPECT_LT(max_abs_diff(test::tensor_values(estimator.salience(mel)), whole), 1e-5);
+}
+
+}  // namespace
+}  // namespace rvc::f0
