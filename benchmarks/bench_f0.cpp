@@ -1,5 +1,6 @@
-// The f0 estimators at full size on 10 s of 16 kHz audio, CPU, 2 threads. RMVPE runs a full-size
-// E2E(4, 1, (2,2)) with random weights written by tests/support (no real weights exist here).
+// The f0 estimators at full size on 10 s of 16 kHz audio, CPU, 2 threads: RMVPE's E2E(4, 1, (2,2))
+// and FCPE's conv-only CFNaiveMelPE (hidden 512, 6 layers), with random weights written by
+// tests/support (no real weights exist here).
 // Counters: seconds per call, real-time factor, frames, peak resident memory; the RMVPE stage
 // benchmark splits the time into log-mel, network and decoding.
 #include <benchmark/benchmark.h>
@@ -34,9 +35,20 @@ rvc::f0::EstimatorConfig rmvpe_config() {
   return config;
 }
 
-void run_rmvpe(benchmark::State& state, double seconds) {
+const std::string& fcpe_path() {
+  static const std::string path = [] {
+    const std::string file = (std::filesystem::temp_directory_path() / "rvc_bench_fcpe_random.pt").string();
+    rvc::bench::write_in_child_process([&] { rvc::test::write_random_fcpe(file, 17); });
+    return file;
+  }();
+  return path;
+}
+
+void run_estimator(benchmark::State& state, rvc::f0::F0Method method, const std::string& model, double seconds) {
   torch::set_num_threads(2);
-  const auto estimator = rvc::f0::make_f0_estimator(rvc::f0::F0Method::kRmvpe, rmvpe_config());
+  rvc::f0::EstimatorConfig config;
+  config.model_path = model;
+  const auto estimator = rvc::f0::make_f0_estimator(method, config);
   const std::vector<float> audio = rvc::bench::speech_like_audio(seconds, rvc::f0::kF0SampleRateHz);
   const auto n = static_cast<std::int64_t>(audio.size());
   estimator->estimate(audio.data(), n, rvc::f0::kF0SampleRateHz);  // warm-up
@@ -52,12 +64,21 @@ void run_rmvpe(benchmark::State& state, double seconds) {
   state.counters["peak_MB"] = rvc::bench::peak_rss_mb();
 }
 
-void BM_RmvpeTenSeconds(benchmark::State& state) { run_rmvpe(state, kSeconds); }
+void BM_RmvpeTenSeconds(benchmark::State& state) {
+  run_estimator(state, rvc::f0::F0Method::kRmvpe, rmvpe_path(), kSeconds);
+}
 BENCHMARK(BM_RmvpeTenSeconds)->Unit(benchmark::kSecond)->Iterations(3)->UseRealTime();
 
 // A song's length, in one piece (run it alone, --benchmark_filter=ThreeMinutes, for its own peak).
-void BM_RmvpeThreeMinutes(benchmark::State& state) { run_rmvpe(state, 180.0); }
+void BM_RmvpeThreeMinutes(benchmark::State& state) {
+  run_estimator(state, rvc::f0::F0Method::kRmvpe, rmvpe_path(), 180.0);
+}
 BENCHMARK(BM_RmvpeThreeMinutes)->Unit(benchmark::kSecond)->Iterations(1)->UseRealTime();
+
+void BM_FcpeTenSeconds(benchmark::State& state) {
+  run_estimator(state, rvc::f0::F0Method::kFcpe, fcpe_path(), kSeconds);
+}
+BENCHMARK(BM_FcpeTenSeconds)->Unit(benchmark::kSecond)->Iterations(3)->UseRealTime();
 
 void BM_RmvpeStagesTenSeconds(benchmark::State& state) {
   torch::set_num_threads(2);

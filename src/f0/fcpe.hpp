@@ -52,8 +52,12 @@ class FcpeEstimator final : public Estimator {
     torch::Tensor norm_weight, norm_bias;          // LayerNorm
     torch::Tensor expand_weight, expand_bias;      // pointwise H -> 4H, as a linear map
     torch::Tensor depthwise_weight, depthwise_bias;  // [2H, 1, kernel]
+    torch::Tensor depthwise_taps;                    // [kernel, 2H], for the CPU float32 loop
     torch::Tensor project_weight, project_bias;    // pointwise 2H -> H, as a linear map
   };
+
+  // Depthwise convolution over time of x [T, C] (time-major, as the layer holds it).
+  torch::Tensor depthwise(const Layer& layer, const torch::Tensor& x) const;
 
   std::string path_;
   double threshold_ = kFcpeThreshold;

@@ -167,3 +167,83 @@ void write_random_rmvpe(const std::string& path, std::uint64_t seed) {
 }
 
 }  // namespace rvc::test
+
+namespace rvc::test {
+namespace {
+
+io::Value float_tensor(const torch::Tensor& tensor) {
+  const torch::Tensor values = tensor.to(torch::kFloat32).contiguous();
+  std::vector<std::uint8_t> bytes(static_cast<std::size_t>(values.numel()) * 4);
+  if (!bytes.empty()) std::memcpy(bytes.data(), values.data_ptr(), bytes.size());
+  return io::Value::tensor(io::TensorData::from_bytes(
+      io::DType::kFloat32, std::vector<std::int64_t>(values.sizes().begin(), values.sizes().end()), std::move(bytes)));
+}
+
+}  // namespace
+
+void write_random_fcpe(const std::string& path, std::uint64_t seed) {
+  constexpr int64_t kMels = 128, kHidden = 512, kLayers = 6, kBins = 360, kKernel = 31;
+  constexpr double kF0Min = 32.70, kF0Max = 1975.5;
+  torch::manual_seed(seed);
+  io::Value state = io::Value::dict();
+  auto set = [&](const std::string& key, std::vector<int64_t> shape) {
+    state.set(key, float_tensor(random_parameter(key, torch::empty(shape))));
+  };
+  set("input_stack.0.weight", {kHidden, kMels, 3});
+  set("input_stack.0.bias", {kHidden});
+  set("input_stack.1.weight", {kHidden});
+  set("input_stack.1.bias", {kHidden});
+  set("input_stack.3.weight", {kHidden, kHidden, 3});
+  set("input_stack.3.bias", {kHidden});
+  for (int64_t i = 0; i < kLayers; ++i) {
+    const std::string layer = "net.encoder_layers." + std::to_string(i) + ".";
+    set(layer + "conformer.net.0.weight", {kHidden});
+    set(layer + "conformer.net.0.bias", {kHidden});
+    set(layer + "conformer.net.2.weight", {4 * kHidden, kHidden, 1});
+    set(layer + "conformer.net.2.bias", {4 * kHidden});
+    set(layer + "conformer.net.4.conv.weight", {2 * kHidden, 1, kKernel});
+    set(layer + "conformer.net.4.conv.bias", {2 * kHidden});
+    set(layer + "conformer.net.6.weight", {kHidden, 2 * kHidden, 1});
+    set(layer + "conformer.net.6.bias", {kHidden});
+    set(layer + "norm.weight", {kHidden});
+    set(layer + "norm.bias", {kHidden});
+  }
+  set("norm.weight", {kHidden});
+  set("norm.bias", {kHidden});
+  const torch::Tensor direction = torch::randn({kBins, kHidden});
+  state.set("output_proj.weight_v", float_tensor(direction));
+  state.set("output_proj.weight_g", float_tensor(torch::rand({kBins, 1}) + 0.5));
+  set("output_proj.bias", {kBins});
+  state.set("cent_table", float_tensor(torch::linspace(1200 * std::log2(kF0Min / 10), 1200 * std::log2(kF0Max / 10), kBins)));
+  state.set("gaussian_blurred_cent_mask", float_tensor(torch::tensor(0.0)));
+
+  io::Value mel = io::Value::dict();
+  mel.set("type", io::Value::string("default"));
+  for (const auto& [key, value] : std::vector<std::pair<const char*, int64_t>>{
+           {"sr", 16000}, {"num_mels", kMels}, {"n_fft", 1024}, {"win_size", 1024}, {"hop_size", 160}, {"fmin", 0},
+           {"fmax", 8000}}) {
+    mel.set(key, io::Value::integer(value));
+  }
+  io::Value model = io::Value::dict();
+  model.set("type", io::Value::string("CFNaiveMelPE"));
+  model.set("out_dims", io::Value::integer(kBins));
+  model.set("hidden_dims", io::Value::integer(kHidden));
+  model.set("n_layers", io::Value::integer(kLayers));
+  model.set("n_heads", io::Value::integer(8));
+  model.set("f0_max", io::Value::floating(kF0Max));
+  model.set("f0_min", io::Value::floating(kF0Min));
+  model.set("use_fa_norm", io::Value::boolean(true));
+  model.set("conv_only", io::Value::boolean(true));
+  model.set("conv_dropout", io::Value::floating(0.0));
+  model.set("atten_dropout", io::Value::floating(0.0));
+  model.set("use_harmonic_emb", io::Value::boolean(false));
+  io::Value config = io::Value::dict();
+  config.set("mel", mel);
+  config.set("model", model);
+  io::Value root = io::Value::dict();
+  root.set("config_dict", config);
+  root.set("model", state);
+  io::save_checkpoint(path, root);
+}
+
+}  // namespace rvc::test
