@@ -1,7 +1,9 @@
-// Helpers the benchmarks share: a speech-like test signal and the peak resident memory.
+// Helpers the benchmarks share: a speech-like test signal, the peak resident memory, and writing
+// the random full-size models outside the measured process.
 #pragma once
 
 #include <sys/resource.h>
+#include <torch/torch.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -46,6 +48,9 @@ template <typename Write>
 void write_in_child_process(Write&& write) {
   const pid_t child = fork();
   if (child == 0) {
+    // The parent's OpenMP threads do not exist in the child: a parallel region there would wait
+    // for them forever. One thread never opens one.
+    torch::set_num_threads(1);
     try {
       write();
     } catch (...) {
