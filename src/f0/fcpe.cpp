@@ -63,7 +63,9 @@ const torch::Tensor& weight(const torch_util::StateDict& state, const std::strin
   if (found == state.end()) corrupt(path, "lacks the weight '" + key + "'; the file is incomplete");
   const torch::Tensor& tensor = found->second;
   bool fits = tensor.dim() == static_cast<int64_t>(sizes.size());
-  for (std::size_t d = 0; fits && d < sizes.size(); ++d) fits = sizes[d] < 0 || tensor.size(static_cast<int64_t>(d)) == sizes[d];
+  for (std::size_t d = 0; fits && d < sizes.size(); ++d) {
+    fits = sizes[d] < 0 || tensor.size(static_cast<int64_t>(d)) == sizes[d];
+  }
   if (!fits) corrupt(path, "has the weight '" + key + "' in an unexpected shape; the file is damaged");
   return tensor;
 }
@@ -233,7 +235,8 @@ torch::Tensor FcpeEstimator::latent(const torch::Tensor& log_mel) const {
     x = x + torch::addmm(layer.project_bias, y, layer.project_weight.t());
   }
   x = torch::layer_norm(x, {h}, norm_weight_, norm_bias_, kNormEps);
-  return torch::sigmoid(torch::addmm(output_bias_, x, output_weight_.t())).to(torch::kCPU, torch::kFloat32).contiguous();
+  x = torch::sigmoid(torch::addmm(output_bias_, x, output_weight_.t()));
+  return x.to(torch::kCPU, torch::kFloat32).contiguous();
 }
 
 torch::Tensor FcpeEstimator::depthwise(const Layer& layer, const torch::Tensor& x) const {

@@ -13,7 +13,8 @@ io::Value load_network_checkpoint(const std::string& path, model::CheckpointKind
                 std::string("f0 method ") + method + " needs EstimatorConfig.model_path; " + what_to_pass);
   }
   if (!io::path_exists(path)) {
-    throw Error(ErrorCode::kFileNotFound, std::string(method) + " model '" + path + "' does not exist; " + what_to_pass);
+    throw Error(ErrorCode::kFileNotFound,
+                std::string(method) + " model '" + path + "' does not exist; " + what_to_pass);
   }
   io::Value root = io::load_checkpoint(path);
   const model::CheckpointKind kind = model::classify_checkpoint(root);

@@ -85,7 +85,7 @@ RmvpeArchitecture rmvpe_architecture(const torch_util::StateDict& state, const s
   }
   if (arch.levels > 5) {
     throw Error(ErrorCode::kUnsupported, "RMVPE model '" + path + "' has " + std::to_string(arch.levels) +
-                                             " U-Net levels; RVC's RMVPE pads time to 32 frames, which allows 5 at most");
+                                             " U-Net levels; RVC pads time to 32 frames, which allows 5 at most");
   }
   const torch::Tensor& first = state.at("unet.encoder.layers.0.conv.0.conv.0.weight");
   if (first.dim() != 4) corrupt(path, "has a first convolution that is not 2-d; the file is damaged");

@@ -23,7 +23,8 @@ torch::nn::BatchNorm2d batch_norm(int64_t channels) {
 
 // Eval-mode BatchNorm as y = x·scale + shift, in float64 so folding adds no rounding of its own.
 std::pair<torch::Tensor, torch::Tensor> batch_norm_affine(const torch::nn::BatchNorm2dImpl& norm) {
-  const torch::Tensor scale = norm.weight.to(torch::kFloat64) / (norm.running_var.to(torch::kFloat64) + kBatchNormEps).sqrt();
+  const torch::Tensor variance = norm.running_var.to(torch::kFloat64);
+  const torch::Tensor scale = norm.weight.to(torch::kFloat64) / (variance + kBatchNormEps).sqrt();
   const torch::Tensor shift = norm.bias.to(torch::kFloat64) - norm.running_mean.to(torch::kFloat64) * scale;
   return {scale, shift};
 }

@@ -151,7 +151,9 @@ void write_random_rmvpe(const std::string& path, std::uint64_t seed) {
   torch::NoGradGuard no_grad;
   f0::RmvpeModules net{f0::RmvpeArchitecture{}};
   io::Value state = io::Value::dict();
-  for (const auto& item : net.named_parameters()) state.set(item.key(), half_tensor(random_parameter(item.key(), item.value())));
+  for (const auto& item : net.named_parameters()) {
+    state.set(item.key(), half_tensor(random_parameter(item.key(), item.value())));
+  }
   for (const auto& item : net.named_buffers()) {
     const std::string& key = item.key();
     if (item.value().scalar_type() == torch::kInt64) {  // num_batches_tracked
@@ -214,7 +216,8 @@ void write_random_fcpe(const std::string& path, std::uint64_t seed) {
   state.set("output_proj.weight_v", float_tensor(direction));
   state.set("output_proj.weight_g", float_tensor(torch::rand({kBins, 1}) + 0.5));
   set("output_proj.bias", {kBins});
-  state.set("cent_table", float_tensor(torch::linspace(1200 * std::log2(kF0Min / 10), 1200 * std::log2(kF0Max / 10), kBins)));
+  const double lowest_cents = 1200 * std::log2(kF0Min / 10), highest_cents = 1200 * std::log2(kF0Max / 10);
+  state.set("cent_table", float_tensor(torch::linspace(lowest_cents, highest_cents, kBins)));
   state.set("gaussian_blurred_cent_mask", float_tensor(torch::tensor(0.0)));
 
   io::Value mel = io::Value::dict();

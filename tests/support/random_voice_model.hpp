@@ -1,7 +1,8 @@
-// Writes voice models with random weights in RVC's exact file layout (the small-model format of
-// savee(): float16 weights with weight_g/weight_v for weight-normed layers, the 18-item config,
-// info, sr, f0, version), content encoders in fairseq's layout, RMVPE's plain state dict and torchfcpe's checkpoint. Benchmarks use them for
-// full-size models, since no real weights exist here.
+// Writes models with random weights in RVC's exact file layouts: voice models in the small-model
+// format of savee() (float16 weights with weight_g/weight_v for weight-normed layers, the 18-item
+// config, info, sr, f0, version), content encoders in fairseq's layout, RMVPE's plain state dict
+// and torchfcpe's checkpoint. Benchmarks use them for full-size models, since no real weights
+// exist here.
 #pragma once
 
 #include <cstdint>

@@ -14,7 +14,9 @@ namespace {
 
 using test::data_path;
 
-std::vector<double> fixture(const std::string& name) { return io::load_npy(data_path("dsp/" + name + ".npy")).to_doubles(); }
+std::vector<double> fixture(const std::string& name) {
+  return io::load_npy(data_path("dsp/" + name + ".npy")).to_doubles();
+}
 
 double max_relative_diff(const std::vector<double>& a, const std::vector<double>& b) {
   EXPECT_EQ(a.size(), b.size());
