@@ -15,12 +15,14 @@
 
 namespace rvc::test {
 
-/// The rvc::Error that `action` throws; records a failure (and returns a kOk error) if none.
+/// The rvc::Error that `action` throws (its message must not be empty); records a failure (and
+/// returns a kOk error) if none.
 template <typename Action>
 Error thrown_error(Action&& action) {
   try {
     action();
   } catch (const Error& e) {
+    EXPECT_FALSE(std::string(e.what()).empty()) << "an rvc::Error must say what went wrong";
     return e;
   }
   ADD_FAILURE() << "expected an rvc::Error";

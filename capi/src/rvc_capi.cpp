@@ -70,6 +70,8 @@ const rvc_value* as_handle(const rvc::io::Value* value) {
   return reinterpret_cast<const rvc_value*>(value);
 }
 
+bool is_f0_method(int32_t method) { return method >= RVC_F0_METHOD_PM && method <= RVC_F0_METHOD_FCPE; }
+
 // The device string and rvc_precision of a config struct, checked.
 std::pair<std::string, rvc::Precision> device_and_precision(const char* device, int32_t precision,
                                                             const char* function) {
@@ -499,7 +501,7 @@ void rvc_f0_estimator_config_init(rvc_f0_estimator_config* config) {
 }
 
 const char* rvc_f0_method_name(int32_t method) {
-  if (method < RVC_F0_METHOD_PM || method > RVC_F0_METHOD_FCPE) return "unknown";
+  if (!is_f0_method(method)) return "unknown";
   return rvc::f0::f0_method_name(static_cast<rvc::f0::F0Method>(method));
 }
 
@@ -515,7 +517,7 @@ rvc_status rvc_f0_estimator_create(int32_t method, const rvc_f0_estimator_config
                                    rvc_f0_estimator** out_estimator) {
   return guarded([&] {
     require(out_estimator, "rvc_f0_estimator_create", "out_estimator");
-    if (method < RVC_F0_METHOD_PM || method > RVC_F0_METHOD_FCPE) {
+    if (!is_f0_method(method)) {
       throw rvc::Error(rvc::ErrorCode::kInvalidArgument,
                        "rvc_f0_estimator_create: method " + std::to_string(method) + " is not an rvc_f0_method");
     }

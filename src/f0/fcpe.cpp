@@ -7,7 +7,6 @@
 
 #include "audio/input_check.hpp"
 #include "backend/torch_util.hpp"
-#include "dsp/mel_filterbank.hpp"
 #include "f0/network_file.hpp"
 #include "rvc/error.hpp"
 
@@ -19,7 +18,6 @@ constexpr int64_t kGroupNormGroups = 4;  // CFNaiveMelPE's input GroupNorm
 constexpr double kNormEps = 1e-5;
 constexpr double kInputSlope = 0.01;  // LeakyReLU after the GroupNorm
 constexpr double kMagnitudeEps = 1e-9;  // inside the square root of the STFT magnitude
-constexpr double kMelFloor = 1e-5;
 constexpr int64_t kDecodeRadius = 4;  // argmax ±4 bins
 
 [[noreturn]] void corrupt(const std::string& path, const std::string& what) {
@@ -189,12 +187,16 @@ FcpeEstimator::FcpeEstimator(const EstimatorConfig& config) {
     cent_table_.assign(values.data_ptr<float>(), values.data_ptr<float>() + values.numel());
   }
 
-  window_ = torch::hann_window(arch_.window, torch::TensorOptions().dtype(torch::kFloat32)).to(device_);
-  std::vector<float> basis =
-      dsp::mel_filterbank(kF0SampleRateHz, static_cast<int>(arch_.n_fft), static_cast<int>(arch_.mel_bins),
-                          arch_.fmin_hz, arch_.fmax_hz, dsp::MelScale::kSlaney);
-  mel_basis_ =
-      torch::from_blob(basis.data(), {arch_.mel_bins, arch_.n_fft / 2 + 1}, torch::kFloat32).to(device_).clone();
+  LogMelSettings front_end;
+  front_end.n_fft = arch_.n_fft;
+  front_end.window = arch_.window;
+  front_end.hop = kHopSamples16k;
+  front_end.mel_bins = arch_.mel_bins;
+  front_end.fmin_hz = arch_.fmin_hz;
+  front_end.fmax_hz = arch_.fmax_hz;
+  front_end.scale = dsp::MelScale::kSlaney;
+  front_end.magnitude_eps = kMagnitudeEps;
+  log_mel_.emplace(front_end, device_);
 }
 
 torch::Tensor FcpeEstimator::log_mel(const float* samples, std::int64_t num_samples) const {
@@ -208,12 +210,7 @@ torch::Tensor FcpeEstimator::log_mel(const float* samples, std::int64_t num_samp
   const int64_t right = std::max((arch_.window - hop + 1) / 2, arch_.window - num_samples - left);
   const torch::Tensor padded = right < num_samples ? torch::reflection_pad1d(audio, {left, right})
                                                    : torch::constant_pad_nd(audio, {left, right});
-  const torch::Tensor spectrum = torch::stft(padded.view(-1), arch_.n_fft, hop, arch_.window, window_,
-                                             /*center=*/false, "reflect", /*normalized=*/false, /*onesided=*/true,
-                                             /*return_complex=*/true);
-  const torch::Tensor magnitude =
-      (torch::real(spectrum).pow(2) + torch::imag(spectrum).pow(2) + kMagnitudeEps).sqrt();
-  torch::Tensor mel = torch::log(torch::clamp_min(torch::matmul(mel_basis_, magnitude), kMelFloor)).t();
+  torch::Tensor mel = (*log_mel_)(padded.view(-1)).t();
   // RVC's frame count is n/160 + 1: torchfcpe repeats the last frame once, or cuts.
   const int64_t frames = f0_frames(num_samples);
   if (mel.size(0) < frames) mel = torch::cat({mel, mel.narrow(0, mel.size(0) - 1, 1)});

@@ -6,8 +6,10 @@
 
 #include <torch/torch.h>
 
+#include <optional>
 #include <string>
 
+#include "f0/log_mel.hpp"
 #include "rvc/f0/estimator.hpp"
 
 namespace rvc::f0 {
@@ -64,7 +66,7 @@ class FcpeEstimator final : public Estimator {
   FcpeArchitecture arch_;
   torch::Device device_{torch::kCPU};
   torch::ScalarType dtype_ = torch::kFloat32;
-  torch::Tensor window_, mel_basis_;  // float32 on device_
+  std::optional<LogMel> log_mel_;
   torch::Tensor conv1_weight_, conv1_bias_, group_norm_weight_, group_norm_bias_, conv2_weight_, conv2_bias_;
   std::vector<Layer> layers_;
   torch::Tensor norm_weight_, norm_bias_, output_weight_, output_bias_;

@@ -4,7 +4,6 @@
 #include <cmath>
 
 #include "audio/input_check.hpp"
-#include "dsp/mel_filterbank.hpp"
 #include "f0/network_file.hpp"
 #include "rvc/error.hpp"
 
@@ -15,7 +14,6 @@ namespace {
 constexpr int64_t kFftSize = 1024;
 constexpr double kMelMinHz = 30.0;
 constexpr double kMelMaxHz = 8000.0;
-constexpr double kMelFloor = 1e-5;
 // Reflect padding by n_fft/2 needs more samples than that.
 constexpr int64_t kMinSamples = kFftSize / 2 + 1;
 
@@ -117,11 +115,15 @@ RmvpeEstimator::RmvpeEstimator(const EstimatorConfig& config) {
   state.clear();
   modules.eval();
   net_ = std::make_unique<RmvpeNet>(modules, device_, torch_util::scalar_type(config.precision, device_));
-  window_ = torch::hann_window(kFftSize, torch::TensorOptions().dtype(torch::kFloat32)).to(device_);
-  std::vector<float> basis = dsp::mel_filterbank(kF0SampleRateHz, static_cast<int>(kFftSize),
-                                                 static_cast<int>(kRmvpeMelBins), kMelMinHz, kMelMaxHz,
-                                                 dsp::MelScale::kHtk);
-  mel_basis_ = torch::from_blob(basis.data(), {kRmvpeMelBins, kFftSize / 2 + 1}, torch::kFloat32).to(device_).clone();
+  LogMelSettings mel;
+  mel.n_fft = mel.window = kFftSize;
+  mel.hop = kHopSamples16k;
+  mel.mel_bins = kRmvpeMelBins;
+  mel.fmin_hz = kMelMinHz;
+  mel.fmax_hz = kMelMaxHz;
+  mel.scale = dsp::MelScale::kHtk;
+  mel.center = true;
+  log_mel_.emplace(mel, device_);
   torch_util::release_free_memory();
 }
 
@@ -129,11 +131,7 @@ torch::Tensor RmvpeEstimator::log_mel(const float* samples, std::int64_t num_sam
   c10::InferenceMode inference;
   const torch::Tensor audio =
       torch::from_blob(const_cast<float*>(samples), {num_samples}, torch::kFloat32).to(device_);
-  const torch::Tensor spectrum = torch::stft(audio, kFftSize, kHopSamples16k, kFftSize, window_, /*center=*/true,
-                                             "reflect", /*normalized=*/false, /*onesided=*/true,
-                                             /*return_complex=*/true);
-  const torch::Tensor magnitude = (torch::real(spectrum).pow(2) + torch::imag(spectrum).pow(2)).sqrt();
-  return torch::log(torch::clamp_min(torch::matmul(mel_basis_, magnitude), kMelFloor));
+  return (*log_mel_)(audio);
 }
 
 torch::Tensor RmvpeEstimator::salience(const torch::Tensor& log_mel) const {

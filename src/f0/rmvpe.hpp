@@ -6,9 +6,11 @@
 #include <torch/torch.h>
 
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "backend/torch_util.hpp"
+#include "f0/log_mel.hpp"
 #include "f0/rmvpe_net.hpp"
 #include "rvc/f0/estimator.hpp"
 
@@ -48,7 +50,7 @@ class RmvpeEstimator final : public Estimator {
   torch::Device device_{torch::kCPU};
   RmvpeArchitecture architecture_;
   std::unique_ptr<RmvpeNet> net_;
-  torch::Tensor window_, mel_basis_;  // on device_, float32
+  std::optional<LogMel> log_mel_;
 };
 
 }  // namespace rvc::f0

@@ -5,7 +5,8 @@ Every function raises an rvc.RvcError subclass whose message names the file and 
 """
 import os as _os
 
-from . import _rvc
+from . import _rvc, f0
+from ._options import precision_id
 from ._errors import (BufferTooSmallError, CorruptFileError, InternalError, InvalidArgumentError,
                       InvalidAudioError, RvcError, RvcFileNotFoundError, RvcIOError,
                       RvcMemoryError, UnsupportedError, WrongModelKindError)
@@ -58,9 +59,6 @@ def load_checkpoint(path):
     return _rvc.load_checkpoint(_os.fspath(path))
 
 
-_PRECISIONS = {"auto": 0, "fp32": 1, "float32": 1, "fp16": 2, "float16": 2, "bf16": 3, "bfloat16": 3}
-
-
 class Synthesizer(_rvc.Synthesizer):
     """One voice model (weights/<name>.pth): content features and pitch in, audio out.
 
@@ -70,9 +68,7 @@ class Synthesizer(_rvc.Synthesizer):
     """
 
     def __init__(self, path, device="cpu", precision="auto"):
-        if precision not in _PRECISIONS:
-            raise InvalidArgumentError(f"Synthesizer: unknown precision {precision!r}; use one of {sorted(_PRECISIONS)}")
-        super().__init__(_os.fspath(path), device, _PRECISIONS[precision])
+        super().__init__(_os.fspath(path), device, precision_id(precision, "Synthesizer"))
 
 
 class ContentEncoder(_rvc.ContentEncoder):
@@ -84,18 +80,13 @@ class ContentEncoder(_rvc.ContentEncoder):
     """
 
     def __init__(self, path, device="cpu", precision="auto"):
-        if precision not in _PRECISIONS:
-            raise InvalidArgumentError(
-                f"ContentEncoder: unknown precision {precision!r}; use one of {sorted(_PRECISIONS)}")
-        super().__init__(_os.fspath(path), device, _PRECISIONS[precision])
+        super().__init__(_os.fspath(path), device, precision_id(precision, "ContentEncoder"))
 
 
 def read_model_info(path):
     """A voice model's metadata as a dict: version, f0, sr, sample_rate_hz, info, config, ..."""
     return _rvc.read_model_info(_os.fspath(path))
 
-
-from . import f0  # noqa: E402  (needs _PRECISIONS above)
 
 __all__ = [
     "__version__", "f0", "OpaqueObject", "Synthesizer", "ContentEncoder", "load_audio", "save_audio", "load_checkpoint", "read_model_info",

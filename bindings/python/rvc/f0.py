@@ -9,7 +9,7 @@ and resamples any file.
 import os as _os
 
 from . import _rvc
-from ._errors import InvalidArgumentError
+from ._options import precision_id
 
 #: RVC's method names.
 METHODS = ("pm", "harvest", "dio", "rmvpe", "fcpe")
@@ -17,13 +17,6 @@ METHODS = ("pm", "harvest", "dio", "rmvpe", "fcpe")
 SAMPLE_RATE = 16000
 #: Samples per frame at SAMPLE_RATE.
 HOP_SAMPLES = 160
-
-
-def _precision_id(precision, who):
-    from . import _PRECISIONS  # defined before rvc imports this module
-    if precision not in _PRECISIONS:
-        raise InvalidArgumentError(f"{who}: unknown precision {precision!r}; use one of {sorted(_PRECISIONS)}")
-    return _PRECISIONS[precision]
 
 
 class Estimator:
@@ -37,7 +30,7 @@ class Estimator:
     def __init__(self, method="rmvpe", model=None, device="cpu", precision="auto", threshold=None):
         self.method = method
         self._native = _rvc.F0Estimator(
-            method, None if model is None else _os.fspath(model), device, _precision_id(precision, "rvc.f0.Estimator"),
+            method, None if model is None else _os.fspath(model), device, precision_id(precision, "rvc.f0.Estimator"),
             -1.0 if threshold is None else float(threshold))
 
     def estimate(self, audio, sr=SAMPLE_RATE, return_confidence=False):

@@ -39,18 +39,6 @@ ContentFeatures extract(const ContentEncoder& encoder, const std::vector<float>&
   return encoder.extract(samples.data(), static_cast<std::int64_t>(samples.size()), kContentSampleRateHz, options);
 }
 
-template <typename Body>
-ErrorCode error_code_of(Body&& body) {
-  try {
-    body();
-  } catch (const Error& error) {
-    EXPECT_FALSE(std::string(error.what()).empty());
-    return error.code();
-  }
-  ADD_FAILURE() << "no rvc::Error was thrown";
-  return ErrorCode::kOk;
-}
-
 // Three files with the same weights: fp32 Hugging Face folder, fp16 with parametrized weight norm,
 // fp16 fairseq checkpoint. They share one set of reference outputs.
 class EveryForm : public ::testing::TestWithParam<const char*> {};
@@ -88,7 +76,7 @@ TEST(ContentEncoder, FullWidthEncoderMatchesTheOriginal) {
   EXPECT_EQ(v2.features.shape()[1], 768);
   EXPECT_LE(max_abs_diff(v2.features.to_floats(), reference("hubert_base_768", "speech", "feats_v2")), kTolerance);
   // One layer: there is no layer 9 for v1 features.
-  EXPECT_EQ(error_code_of([&] { extract(encoder, speech("speech"), "v1"); }), ErrorCode::kInvalidArgument);
+  EXPECT_EQ(test::thrown_error([&] { extract(encoder, speech("speech"), "v1"); }).code(), ErrorCode::kInvalidArgument);
 }
 
 TEST(ContentEncoder, LoadsEveryPathUsersGive) {
@@ -127,16 +115,16 @@ TEST(ContentEncoder, FrameCountFollowsTheConvStack) {
 TEST(ContentEncoder, BadInputGetsAClearError) {
   const ContentEncoder encoder(data_path("models/hubert_base.pt"));
   std::vector<float> samples = speech("speech_odd");
-  EXPECT_EQ(error_code_of([&] { encoder.extract(samples.data(), 399, kContentSampleRateHz); }),
+  EXPECT_EQ(test::thrown_error([&] { encoder.extract(samples.data(), 399, kContentSampleRateHz); }).code(),
             ErrorCode::kInvalidAudio);
-  EXPECT_EQ(error_code_of([&] { encoder.extract(nullptr, 0, kContentSampleRateHz); }), ErrorCode::kInvalidAudio);
-  EXPECT_EQ(error_code_of([&] { encoder.extract(samples.data(), 16000, 44100); }), ErrorCode::kInvalidArgument);
+  EXPECT_EQ(test::thrown_error([&] { encoder.extract(nullptr, 0, kContentSampleRateHz); }).code(), ErrorCode::kInvalidAudio);
+  EXPECT_EQ(test::thrown_error([&] { encoder.extract(samples.data(), 16000, 44100); }).code(), ErrorCode::kInvalidArgument);
   ExtractOptions v3;
   v3.version = "v3";
-  EXPECT_EQ(error_code_of([&] { encoder.extract(samples.data(), 16000, kContentSampleRateHz, v3); }),
+  EXPECT_EQ(test::thrown_error([&] { encoder.extract(samples.data(), 16000, kContentSampleRateHz, v3); }).code(),
             ErrorCode::kInvalidArgument);
   samples[1234] = std::nanf("");
-  EXPECT_EQ(error_code_of([&] { encoder.extract(samples.data(), 16000, kContentSampleRateHz); }),
+  EXPECT_EQ(test::thrown_error([&] { encoder.extract(samples.data(), 16000, kContentSampleRateHz); }).code(),
             ErrorCode::kInvalidAudio);
 }
 
@@ -170,7 +158,7 @@ TEST(ContentEncoder, OtherFilesAreRefusedWithWhatTheyAre) {
 TEST(ContentEncoder, Fp16NeedsCuda) {
   ContentEncoderConfig config;
   config.precision = Precision::kFloat16;
-  EXPECT_EQ(error_code_of([&] { ContentEncoder(data_path("models/hubert_base.pt"), config); }),
+  EXPECT_EQ(test::thrown_error([&] { ContentEncoder(data_path("models/hubert_base.pt"), config); }).code(),
             ErrorCode::kUnsupported);
 }
 
