@@ -7,7 +7,6 @@
 #include <torch/torch.h>
 
 #include <chrono>
-#include <filesystem>
 
 #include "bench_util.hpp"
 #include "f0/rmvpe.hpp"
@@ -19,13 +18,8 @@ namespace {
 constexpr double kSeconds = 10.0;
 
 const std::string& rmvpe_path() {
-  static const std::string path = [] {
-    const std::string file = (std::filesystem::temp_directory_path() / "rvc_bench_rmvpe_random.pt").string();
-    rvc::bench::write_in_child_process([&] {
-      rvc::test::write_random_rmvpe(file, 13);
-    });
-    return file;
-  }();
+  static const std::string path = rvc::bench::write_model_in_child(
+      "rvc_bench_rmvpe_random.pt", [](const std::string& file) { rvc::test::write_random_rmvpe(file, 13); });
   return path;
 }
 
@@ -36,11 +30,8 @@ rvc::f0::EstimatorConfig rmvpe_config() {
 }
 
 const std::string& fcpe_path() {
-  static const std::string path = [] {
-    const std::string file = (std::filesystem::temp_directory_path() / "rvc_bench_fcpe_random.pt").string();
-    rvc::bench::write_in_child_process([&] { rvc::test::write_random_fcpe(file, 17); });
-    return file;
-  }();
+  static const std::string path = rvc::bench::write_model_in_child(
+      "rvc_bench_fcpe_random.pt", [](const std::string& file) { rvc::test::write_random_fcpe(file, 17); });
   return path;
 }
 

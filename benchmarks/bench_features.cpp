@@ -4,7 +4,6 @@
 #include <benchmark/benchmark.h>
 #include <torch/torch.h>
 
-#include <filesystem>
 
 #include "bench_util.hpp"
 #include "rvc/features/content_encoder.hpp"
@@ -15,13 +14,9 @@ namespace {
 constexpr int64_t kSamples = 10 * rvc::features::kContentSampleRateHz;
 
 const std::string& encoder_path() {
-  static const std::string path = [] {
-    const std::string file = (std::filesystem::temp_directory_path() / "rvc_bench_hubert_base_random.pt").string();
-    rvc::bench::write_in_child_process([&] {
-      rvc::test::write_random_content_encoder(file, 11);
-    });
-    return file;
-  }();
+  static const std::string path = rvc::bench::write_model_in_child(
+      "rvc_bench_hubert_base_random.pt",
+      [](const std::string& file) { rvc::test::write_random_content_encoder(file, 11); });
   return path;
 }
 

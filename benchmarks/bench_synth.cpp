@@ -7,7 +7,6 @@
 #include <chrono>
 #include <cstdlib>
 #include <cmath>
-#include <filesystem>
 #include <random>
 
 #include "bench_util.hpp"
@@ -20,13 +19,10 @@ namespace {
 constexpr int64_t kFrames = 1000;  // 10 s at 100 frames per second
 
 const std::string& model_path() {
-  static const std::string path = [] {
-    const std::string file = (std::filesystem::temp_directory_path() / "rvc_bench_v2_40k_random.pth").string();
-    rvc::bench::write_in_child_process([&] {
-      rvc::test::write_random_voice_model(file, "v2", true, rvc::model::ModelConfig::standard("v2", 40000), 7);
-    });
-    return file;
-  }();
+  static const std::string path = rvc::bench::write_model_in_child(
+      "rvc_bench_v2_40k_random.pth", [](const std::string& file) {
+        rvc::test::write_random_voice_model(file, "v2", true, rvc::model::ModelConfig::standard("v2", 40000), 7);
+      });
   return path;
 }
 

@@ -9,8 +9,10 @@
 
 #include <cmath>
 #include <cstdint>
+#include <filesystem>
 #include <random>
 #include <stdexcept>
+#include <string>
 #include <vector>
 
 namespace rvc::bench {
@@ -42,17 +44,19 @@ inline double peak_rss_mb() {
   return static_cast<double>(usage.ru_maxrss) / 1024.0;
 }
 
-/// Runs `write` (which writes a random full-size model) in a child process, so that building the
-/// model does not count in this process's peak resident memory. Throws if the child fails.
+/// Writes a random full-size model to `file_name` in the temporary folder by calling
+/// `write(path)` in a child process, so that building it does not count in this process's peak
+/// resident memory; returns the path. Throws if the child fails.
 template <typename Write>
-void write_in_child_process(Write&& write) {
+std::string write_model_in_child(const std::string& file_name, Write&& write) {
+  const std::string path = (std::filesystem::temp_directory_path() / file_name).string();
   const pid_t child = fork();
   if (child == 0) {
     // The parent's OpenMP threads do not exist in the child: a parallel region there would wait
     // for them forever. One thread never opens one.
     torch::set_num_threads(1);
     try {
-      write();
+      write(path);
     } catch (...) {
       _exit(1);
     }
@@ -60,8 +64,9 @@ void write_in_child_process(Write&& write) {
   }
   int status = 0;
   if (child < 0 || waitpid(child, &status, 0) != child || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-    throw std::runtime_error("writing the benchmark model failed");
+    throw std::runtime_error("writing the benchmark model " + path + " failed");
   }
+  return path;
 }
 
 }  // namespace rvc::bench
