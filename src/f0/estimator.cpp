@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "backend/torch_util.hpp"
+#include "f0/classic_estimators.hpp"
 #include "f0/fcpe.hpp"
 #include "f0/rmvpe.hpp"
 #include "rvc/error.hpp"
@@ -61,10 +62,11 @@ std::unique_ptr<Estimator> make_f0_estimator(F0Method method, const EstimatorCon
   switch (method) {
     case F0Method::kRmvpe: return std::make_unique<RmvpeEstimator>(config);
     case F0Method::kFcpe: return std::make_unique<FcpeEstimator>(config);
-    default: break;
+    case F0Method::kPm:
+    case F0Method::kHarvest:
+    case F0Method::kDio: return std::make_unique<ClassicEstimator>(method);
   }
-  throw Error(ErrorCode::kUnsupported, std::string("f0 method ") + f0_method_name(method) +
-                                           " is not in this build of rvc yet; use rmvpe or fcpe");
+  throw Error(ErrorCode::kInvalidArgument, "unknown f0 method " + std::to_string(static_cast<int>(method)));
 }
 
 }  // namespace rvc::f0

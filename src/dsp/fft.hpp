@@ -1,0 +1,38 @@
+// Real FFT of power-of-two sizes in double precision, with FFTW's conventions: the forward
+// transform is X[k] = Σ x[n]·e^(−2πi·kn/N), the inverse is unnormalised (it returns N·x). WORLD and
+// Praat are specified in terms of such transforms. Private to rvc.
+#pragma once
+
+#include <complex>
+#include <vector>
+
+namespace rvc::dsp {
+
+/// A real transform of one size; const methods may run on any number of threads at once.
+class RealFft {
+ public:
+  /// Plans a transform of `size` points: a power of two ≥ 4. Throws rvc::Error (kInvalidArgument).
+  explicit RealFft(int size);
+
+  int size() const noexcept { return size_; }
+
+  /// The first size/2 + 1 bins of the spectrum of `input` (size() values).
+  void forward(const double* input, std::complex<double>* spectrum) const;
+
+  /// The real signal (times size()) whose spectrum starts with the size/2 + 1 bins given; the
+  /// imaginary parts of bins 0 and size/2 are ignored.
+  void inverse(const std::complex<double>* spectrum, double* output) const;
+
+ private:
+  void complex_transform(std::complex<double>* data, bool inverse) const;
+
+  int size_;
+  std::vector<int> bit_reversed_;                  // For the half-size complex transform.
+  std::vector<std::complex<double>> twiddles_;     // e^(−2πi·k/(size/2)), k < size/4.
+  std::vector<std::complex<double>> real_twiddles_;  // e^(−2πi·k/size), k ≤ size/4.
+};
+
+/// The smallest power of two ≥ n (at least 4).
+int next_power_of_two(int n);
+
+}  // namespace rvc::dsp
