@@ -1,6 +1,7 @@
-// The f0 estimators at full size on 10 s of 16 kHz audio, CPU, 2 threads: RMVPE's E2E(4, 1, (2,2))
-// and FCPE's conv-only CFNaiveMelPE (hidden 512, 6 layers), with random weights written by
-// tests/support (no real weights exist here).
+// The f0 estimators on 16 kHz audio, CPU, 2 threads: the networks at full size on 10 s (RMVPE's
+// E2E(4, 1, (2,2)) and FCPE's conv-only CFNaiveMelPE (hidden 512, 6 layers), with random weights
+// written by tests/support, as no real weights exist here), and pm, harvest and dio on a minute of
+// recorded speech.
 // Counters: seconds per call, real-time factor, frames, peak resident memory; the RMVPE stage
 // benchmark splits the time into log-mel, network and decoding.
 #include <benchmark/benchmark.h>
@@ -10,6 +11,7 @@
 
 #include "bench_util.hpp"
 #include "f0/rmvpe.hpp"
+#include "rvc/audio/audio_file.hpp"
 #include "rvc/f0/estimator.hpp"
 #include "support/random_voice_model.hpp"
 
@@ -35,12 +37,29 @@ const std::string& fcpe_path() {
   return path;
 }
 
-void run_estimator(benchmark::State& state, rvc::f0::F0Method method, const std::string& model, double seconds) {
+// Real speech (the male and female fixture recordings, alternating) repeated to `seconds`.
+std::vector<float> recorded_speech(double seconds) {
+  std::vector<std::vector<float>> takes;
+  for (const char* name : {"speech_male_16k.wav", "speech_female_16k.wav"}) {
+    takes.push_back(rvc::audio::read_audio(std::string(RVC_BENCH_DATA_DIR) + "/audio/" + name).samples);
+  }
+  const auto count = static_cast<std::size_t>(seconds * rvc::f0::kF0SampleRateHz);
+  std::vector<float> audio;
+  for (std::size_t take = 0; audio.size() < count; ++take) {
+    const std::vector<float>& next = takes[take % takes.size()];
+    audio.insert(audio.end(), next.begin(), next.begin() + std::min(next.size(), count - audio.size()));
+  }
+  return audio;
+}
+
+void run_estimator(benchmark::State& state, rvc::f0::F0Method method, const std::string& model, double seconds,
+                   bool recorded = false) {
   torch::set_num_threads(2);
   rvc::f0::EstimatorConfig config;
   config.model_path = model;
   const auto estimator = rvc::f0::make_f0_estimator(method, config);
-  const std::vector<float> audio = rvc::bench::speech_like_audio(seconds, rvc::f0::kF0SampleRateHz);
+  const std::vector<float> audio =
+      recorded ? recorded_speech(seconds) : rvc::bench::speech_like_audio(seconds, rvc::f0::kF0SampleRateHz);
   const auto n = static_cast<std::int64_t>(audio.size());
   estimator->estimate(audio.data(), n, rvc::f0::kF0SampleRateHz);  // warm-up
   std::size_t frames = 0;
@@ -70,6 +89,19 @@ void BM_FcpeTenSeconds(benchmark::State& state) {
   run_estimator(state, rvc::f0::F0Method::kFcpe, fcpe_path(), kSeconds);
 }
 BENCHMARK(BM_FcpeTenSeconds)->Unit(benchmark::kSecond)->Iterations(3)->UseRealTime();
+
+// The signal-processing methods on a minute of recorded speech (targets: harvest ≥ 20× real
+// time, pm ≥ 200×).
+void BM_PmOneMinute(benchmark::State& state) { run_estimator(state, rvc::f0::F0Method::kPm, "", 60.0, true); }
+BENCHMARK(BM_PmOneMinute)->Unit(benchmark::kSecond)->Iterations(3)->UseRealTime();
+
+void BM_HarvestOneMinute(benchmark::State& state) {
+  run_estimator(state, rvc::f0::F0Method::kHarvest, "", 60.0, true);
+}
+BENCHMARK(BM_HarvestOneMinute)->Unit(benchmark::kSecond)->Iterations(3)->UseRealTime();
+
+void BM_DioOneMinute(benchmark::State& state) { run_estimator(state, rvc::f0::F0Method::kDio, "", 60.0, true); }
+BENCHMARK(BM_DioOneMinute)->Unit(benchmark::kSecond)->Iterations(3)->UseRealTime();
 
 void BM_RmvpeStagesTenSeconds(benchmark::State& state) {
   torch::set_num_threads(2);

@@ -33,39 +33,68 @@ RealFft::RealFft(int size) : size_(size) {
     for (int b = 0; b < bits; ++b) reversed |= ((i >> b) & 1) << (bits - 1 - b);
     bit_reversed_[i] = reversed;
   }
-  twiddles_.resize(std::max(1, half / 2));
-  for (int k = 0; k < static_cast<int>(twiddles_.size()); ++k) {
-    twiddles_[k] = std::polar(1.0, -kTwoPi * k / half);
+  stage_cos_.assign(std::max(2, half), 1.0);
+  stage_sin_.assign(std::max(2, half), 0.0);
+  for (int h = 1; h < half; h *= 2) {
+    for (int j = 0; j < h; ++j) {
+      // The same angles as e^(−2πi·k/half) with k = j·half/(2h), so every stage shares one rounding.
+      const std::complex<double> w = std::polar(1.0, -kTwoPi * (static_cast<double>(j) * (half / (2 * h))) / half);
+      stage_cos_[h + j] = w.real();
+      stage_sin_[h + j] = w.imag();
+    }
   }
   real_twiddles_.resize(half + 1);
   for (int k = 0; k <= half; ++k) real_twiddles_[k] = std::polar(1.0, -kTwoPi * k / size);
 }
 
-void RealFft::complex_transform(std::complex<double>* data, bool inverse) const {
+__attribute__((target_clones("avx512f", "avx2", "default")))
+void RealFft::complex_transform(double* re, double* im, bool inverse) const {
   const int n = size_ / 2;
   for (int i = 0; i < n; ++i) {
     const int j = bit_reversed_[i];
-    if (i < j) std::swap(data[i], data[j]);
+    if (i < j) {
+      std::swap(re[i], re[j]);
+      std::swap(im[i], im[j]);
+    }
   }
-  // Plain real arithmetic: std::complex's operator* checks for NaN/inf on every product.
-  auto* values = reinterpret_cast<double*>(data);
-  const auto* twiddles = reinterpret_cast<const double*>(twiddles_.data());
   const double sign = inverse ? -1.0 : 1.0;
-  for (int length = 2; length <= n; length *= 2) {
-    const int half_length = length / 2;
-    const int stride = n / length;
-    for (int start = 0; start < n; start += length) {
-      for (int j = 0; j < half_length; ++j) {
-        const double w_re = twiddles[2 * j * stride];
-        const double w_im = sign * twiddles[2 * j * stride + 1];
-        double* a = values + 2 * (start + j);
-        double* b = values + 2 * (start + j + half_length);
-        const double t_re = b[0] * w_re - b[1] * w_im;
-        const double t_im = b[0] * w_im + b[1] * w_re;
-        b[0] = a[0] - t_re;
-        b[1] = a[1] - t_im;
-        a[0] += t_re;
-        a[1] += t_im;
+  int first_stage = 1;
+  if (n >= 4) {
+    // The first two radix-2 stages as one radix-4 pass: their twiddles are 1 and ∓i.
+    for (int start = 0; start < n; start += 4) {
+      double* r = re + start;
+      double* m = im + start;
+      const double s0_re = r[0] + r[1], s0_im = m[0] + m[1], d0_re = r[0] - r[1], d0_im = m[0] - m[1];
+      const double s1_re = r[2] + r[3], s1_im = m[2] + m[3], d1_re = r[2] - r[3], d1_im = m[2] - m[3];
+      // (d1)·(∓i): forward multiplies by −i, inverse by +i.
+      const double t_re = sign * d1_im, t_im = -sign * d1_re;
+      r[0] = s0_re + s1_re;
+      m[0] = s0_im + s1_im;
+      r[2] = s0_re - s1_re;
+      m[2] = s0_im - s1_im;
+      r[1] = d0_re + t_re;
+      m[1] = d0_im + t_im;
+      r[3] = d0_re - t_re;
+      m[3] = d0_im - t_im;
+    }
+    first_stage = 4;
+  }
+  for (int h = first_stage; h < n; h *= 2) {
+    const double* cos_table = stage_cos_.data() + h;
+    const double* sin_table = stage_sin_.data() + h;
+    for (int start = 0; start < n; start += 2 * h) {
+      double* a_re = re + start;
+      double* a_im = im + start;
+      double* b_re = a_re + h;
+      double* b_im = a_im + h;
+      for (int j = 0; j < h; ++j) {
+        const double w_re = cos_table[j], w_im = sign * sin_table[j];
+        const double t_re = b_re[j] * w_re - b_im[j] * w_im;
+        const double t_im = b_re[j] * w_im + b_im[j] * w_re;
+        b_re[j] = a_re[j] - t_re;
+        b_im[j] = a_im[j] - t_im;
+        a_re[j] += t_re;
+        a_im[j] += t_im;
       }
     }
   }
@@ -73,18 +102,22 @@ void RealFft::complex_transform(std::complex<double>* data, bool inverse) const 
 
 void RealFft::forward(const double* input, std::complex<double>* spectrum) const {
   const int half = size_ / 2;
-  std::vector<std::complex<double>> packed(half);
-  for (int i = 0; i < half; ++i) packed[i] = {input[2 * i], input[2 * i + 1]};
-  complex_transform(packed.data(), false);
+  std::vector<double> re(half), im(half);
+  for (int i = 0; i < half; ++i) {
+    re[i] = input[2 * i];
+    im[i] = input[2 * i + 1];
+  }
+  complex_transform(re.data(), im.data(), false);
   // Split the transform of the packed even/odd samples into the real signal's spectrum.
   for (int k = 0; k <= half; ++k) {
-    const std::complex<double> z = packed[k % half];
-    const std::complex<double> z_mirror = std::conj(packed[(half - k) % half]);
-    const double even_re = 0.5 * (z.real() + z_mirror.real());
-    const double even_im = 0.5 * (z.imag() + z_mirror.imag());
-    // odd = (z − z_mirror) / 2i
-    const double odd_re = 0.5 * (z.imag() - z_mirror.imag());
-    const double odd_im = -0.5 * (z.real() - z_mirror.real());
+    const int a = k % half, b = (half - k) % half;
+    const double z_re = re[a], z_im = im[a];
+    const double mirror_re = re[b], mirror_im = -im[b];
+    const double even_re = 0.5 * (z_re + mirror_re);
+    const double even_im = 0.5 * (z_im + mirror_im);
+    // odd = (z − mirror) / 2i
+    const double odd_re = 0.5 * (z_im - mirror_im);
+    const double odd_im = -0.5 * (z_re - mirror_re);
     const std::complex<double> w = real_twiddles_[k];
     spectrum[k] = {even_re + w.real() * odd_re - w.imag() * odd_im, even_im + w.real() * odd_im + w.imag() * odd_re};
   }
@@ -92,7 +125,7 @@ void RealFft::forward(const double* input, std::complex<double>* spectrum) const
 
 void RealFft::inverse(const std::complex<double>* spectrum, double* output) const {
   const int half = size_ / 2;
-  std::vector<std::complex<double>> packed(half);
+  std::vector<double> re(half), im(half);
   for (int k = 0; k < half; ++k) {
     std::complex<double> x = spectrum[k];
     std::complex<double> x_mirror = spectrum[half - k];
@@ -109,12 +142,13 @@ void RealFft::inverse(const std::complex<double>* spectrum, double* output) cons
     const std::complex<double> w = std::conj(real_twiddles_[k]);
     const double odd_re = diff_re * w.real() - diff_im * w.imag();
     const double odd_im = diff_re * w.imag() + diff_im * w.real();
-    packed[k] = {even_re - odd_im, even_im + odd_re};
+    re[k] = even_re - odd_im;
+    im[k] = even_im + odd_re;
   }
-  complex_transform(packed.data(), true);
+  complex_transform(re.data(), im.data(), true);
   for (int i = 0; i < half; ++i) {
-    output[2 * i] = packed[i].real();
-    output[2 * i + 1] = packed[i].imag();
+    output[2 * i] = re[i];
+    output[2 * i + 1] = im[i];
   }
 }
 

@@ -24,12 +24,14 @@ class RealFft {
   void inverse(const std::complex<double>* spectrum, double* output) const;
 
  private:
-  void complex_transform(std::complex<double>* data, bool inverse) const;
+  // The half-size complex transform, in place on split real and imaginary parts.
+  void complex_transform(double* re, double* im, bool inverse) const;
 
   int size_;
-  std::vector<int> bit_reversed_;                  // For the half-size complex transform.
-  std::vector<std::complex<double>> twiddles_;     // e^(−2πi·k/(size/2)), k < size/4.
-  std::vector<std::complex<double>> real_twiddles_;  // e^(−2πi·k/size), k ≤ size/4.
+  std::vector<int> bit_reversed_;  // For the half-size complex transform.
+  // Per radix-2 stage of half-length h, e^(−2πi·j/(2h)) for j < h, stored from index h.
+  std::vector<double> stage_cos_, stage_sin_;
+  std::vector<std::complex<double>> real_twiddles_;  // e^(−2πi·k/size), k ≤ size/2.
 };
 
 /// The smallest power of two ≥ n (at least 4).

@@ -58,25 +58,21 @@ void filter_reversed(const DecimationFilter& filter, const std::vector<double>& 
   }
 }
 
-// Negative-going zero crossings of signal[0, length): interval frequencies and midpoints.
-CrossingIntervals negative_going_intervals(const double* signal, int length, double sample_rate_hz) {
-  std::vector<double> edges;
-  for (int i = 0; i + 1 < length; ++i) {
-    if (0.0 < signal[i] && signal[i + 1] <= 0.0) {
-      const int edge = i + 1;
-      edges.push_back(edge - signal[edge - 1] / (signal[edge] - signal[edge - 1]));
-    }
-  }
+// Interval frequencies and midpoints between successive fine (interpolated) crossing positions.
+CrossingIntervals intervals_between(const std::vector<double>& crossings, double sample_rate_hz) {
   CrossingIntervals result;
-  if (edges.size() < 2) return result;
-  result.locations_s.resize(edges.size() - 1);
-  result.frequencies_hz.resize(edges.size() - 1);
-  for (std::size_t i = 0; i + 1 < edges.size(); ++i) {
-    result.frequencies_hz[i] = sample_rate_hz / (edges[i + 1] - edges[i]);
-    result.locations_s[i] = (edges[i] + edges[i + 1]) / 2.0 / sample_rate_hz;
+  if (crossings.size() < 2) return result;
+  result.locations_s.resize(crossings.size() - 1);
+  result.frequencies_hz.resize(crossings.size() - 1);
+  for (std::size_t i = 0; i + 1 < crossings.size(); ++i) {
+    result.frequencies_hz[i] = sample_rate_hz / (crossings[i + 1] - crossings[i]);
+    result.locations_s[i] = (crossings[i] + crossings[i + 1]) / 2.0 / sample_rate_hz;
   }
   return result;
 }
+
+// Where v goes from positive to ≤ 0 between samples edge − 1 and edge, interpolated linearly.
+inline double fine_crossing(int edge, double before, double after) { return edge - before / (after - before); }
 
 // e^(−2πi·k/size) for k < size, one table per power-of-two size, built on first use.
 const std::vector<std::complex<double>>& unit_roots(int size) {
@@ -144,15 +140,24 @@ std::vector<double> decimate(const double* x, int length, int ratio) {
   return y;
 }
 
-std::array<CrossingIntervals, 4> four_zero_crossing_intervals(double* signal, int length, double sample_rate_hz) {
+std::array<CrossingIntervals, 4> four_zero_crossing_intervals(const double* signal, int length, double sample_rate_hz) {
+  // One pass finds the negative-going crossings of the signal s, of −s, of d = (−s[i]) − (−s[i+1])
+  // and of −d: WORLD's negative and positive zero crossings, peaks and dips, with its arithmetic.
+  std::array<std::vector<double>, 4> crossings;
+  for (auto& kind : crossings) kind.reserve(static_cast<std::size_t>(length) / 16 + 4);
+  auto slope = [&](int i) { return (-signal[i]) - (-signal[i + 1]); };
+  for (int i = 0; i + 1 < length; ++i) {
+    const double a = signal[i], b = signal[i + 1];
+    if (0.0 < a && b <= 0.0) crossings[0].push_back(fine_crossing(i + 1, a, b));
+    if (0.0 < -a && -b <= 0.0) crossings[1].push_back(fine_crossing(i + 1, -a, -b));
+    if (i + 2 < length) {
+      const double da = slope(i), db = slope(i + 1);
+      if (0.0 < da && db <= 0.0) crossings[2].push_back(fine_crossing(i + 1, da, db));
+      if (0.0 < -da && -db <= 0.0) crossings[3].push_back(fine_crossing(i + 1, -da, -db));
+    }
+  }
   std::array<CrossingIntervals, 4> events;
-  events[0] = negative_going_intervals(signal, length, sample_rate_hz);
-  for (int i = 0; i < length; ++i) signal[i] = -signal[i];
-  events[1] = negative_going_intervals(signal, length, sample_rate_hz);
-  for (int i = 0; i + 1 < length; ++i) signal[i] = signal[i] - signal[i + 1];
-  events[2] = negative_going_intervals(signal, length - 1, sample_rate_hz);
-  for (int i = 0; i + 1 < length; ++i) signal[i] = -signal[i];
-  events[3] = negative_going_intervals(signal, length - 1, sample_rate_hz);
+  for (int k = 0; k < 4; ++k) events[k] = intervals_between(crossings[k], sample_rate_hz);
   return events;
 }
 
@@ -170,67 +175,141 @@ bool interpolate_intervals(const std::array<CrossingIntervals, 4>& events, const
   return true;
 }
 
-HarmonicSpectra::HarmonicSpectra(const double* x, int length, double sample_rate_hz, double position_s, double f0_hz,
-                                 IndexRule rule)
-    : sample_rate_hz_(sample_rate_hz) {
+namespace {
+
+double blackman(double t, double omega) { return 0.42 + 0.5 * std::cos(omega * t) + 0.08 * std::cos(2.0 * omega * t); }
+
+void differentiate(const double* window, int length, double* derivative) {
+  derivative[0] = -window[1] / 2.0;
+  for (int i = 1; i < length - 1; ++i) derivative[i] = -(window[i + 1] - window[i - 1]) / 2.0;
+  derivative[length - 1] = window[length - 2] / 2.0;
+}
+
+}  // namespace
+
+int HarmonicSpectra::window_geometry(double sample_rate_hz, double f0_hz, double& window_length_s) {
+  sample_rate_hz_ = sample_rate_hz;
   const int half_window = static_cast<int>(1.5 * sample_rate_hz / f0_hz + 1.0);
   const int window_length = 2 * half_window + 1;
-  const double window_length_s = (2.0 * half_window + 1.0) / sample_rate_hz;
+  window_length_s = (2.0 * half_window + 1.0) / sample_rate_hz;
   fft_size_ = static_cast<int>(std::pow(2.0, 2.0 + static_cast<int>(std::log(window_length * 1.0) / kLog2)));
+  return half_window;
+}
 
-  std::vector<int> index(window_length);
-  if (rule == IndexRule::kPerSample) {
+__attribute__((target_clones("avx512f", "avx2", "default")))
+void HarmonicSpectra::apply(const double* x, int length, int first_index, const double* window,
+                            const double* derivative) {
+  const int window_length = static_cast<int>(main_.size());
+  if (first_index >= 0 && first_index + window_length <= length) {
+    const double* segment = x + first_index;
     for (int i = 0; i < window_length; ++i) {
-      const double offset_s = static_cast<double>(-half_window + i) / sample_rate_hz;
-      index[i] = matlab_round((position_s + offset_s) * sample_rate_hz);
+      main_[i] = segment[i] * window[i];
+      diff_[i] = segment[i] * derivative[i];
     }
-  } else {
-    const double first_offset_s = (-half_window) / sample_rate_hz;
-    const int first = matlab_round((position_s + first_offset_s) * sample_rate_hz + 0.001);
-    for (int i = 0; i < window_length; ++i) index[i] = first + i;
+    return;
   }
-  std::vector<double> window(window_length);
   for (int i = 0; i < window_length; ++i) {
-    const double t = (index[i] - 1.0) / sample_rate_hz - position_s;
-    window[i] = 0.42 + 0.5 * std::cos(2.0 * kPi * t / window_length_s) + 0.08 * std::cos(4.0 * kPi * t / window_length_s);
-  }
-  main_.resize(window_length);
-  diff_.resize(window_length);
-  for (int i = 0; i < window_length; ++i) {
-    double derivative;
-    if (i == 0) {
-      derivative = -window[1] / 2.0;
-    } else if (i == window_length - 1) {
-      derivative = window[window_length - 2] / 2.0;
-    } else {
-      derivative = -(window[i + 1] - window[i - 1]) / 2.0;
-    }
-    const double sample = x[std::max(0, std::min(length - 1, index[i] - 1))];
+    const double sample = x[std::max(0, std::min(length - 1, first_index + i))];
     main_[i] = sample * window[i];
-    diff_[i] = sample * derivative;
+    diff_[i] = sample * derivative[i];
   }
 }
 
-HarmonicSpectra::Bin HarmonicSpectra::bin(int bin) const {
+void HarmonicSpectra::reset(const double* x, int length, double sample_rate_hz, double position_s, double f0_hz,
+                            IndexRule rule) {
+  double window_length_s;
+  const int half_window = window_geometry(sample_rate_hz, f0_hz, window_length_s);
+  const int window_length = 2 * half_window + 1;
+  const double omega = 2.0 * kPi / window_length_s;
+  window_.resize(window_length);
+  derivative_.resize(window_length);
+  main_.resize(window_length);
+  diff_.resize(window_length);
+  if (rule == IndexRule::kPerSample) {
+    for (int i = 0; i < window_length; ++i) {
+      const double offset_s = static_cast<double>(-half_window + i) / sample_rate_hz;
+      const int index = matlab_round((position_s + offset_s) * sample_rate_hz);
+      window_[i] = blackman((index - 1.0) / sample_rate_hz - position_s, omega);
+      // Indices can repeat or skip after rounding: gather them one by one.
+      main_[i] = x[std::max(0, std::min(length - 1, index - 1))];
+    }
+    differentiate(window_.data(), window_length, derivative_.data());
+    for (int i = 0; i < window_length; ++i) {
+      diff_[i] = main_[i] * derivative_[i];
+      main_[i] *= window_[i];
+    }
+    return;
+  }
+  const double first_offset_s = (-half_window) / sample_rate_hz;
+  const int first = matlab_round((position_s + first_offset_s) * sample_rate_hz + 0.001);
+  for (int i = 0; i < window_length; ++i) window_[i] = blackman((first + i - 1.0) / sample_rate_hz - position_s, omega);
+  differentiate(window_.data(), window_length, derivative_.data());
+  apply(x, length, first - 1, window_.data(), derivative_.data());
+}
+
+HarmonicSpectra::WindowTable::WindowTable(double sample_rate_hz, int max_half_window)
+    : windows_(max_half_window + 1), derivatives_(max_half_window + 1) {
+  for (int half_window = 1; half_window <= max_half_window; ++half_window) {
+    const int window_length = 2 * half_window + 1;
+    const double omega = 2.0 * kPi / ((2.0 * half_window + 1.0) / sample_rate_hz);
+    windows_[half_window].resize(window_length);
+    derivatives_[half_window].resize(window_length);
+    // A centre on a sample: the first index is half_window samples before it.
+    for (int i = 0; i < window_length; ++i) {
+      windows_[half_window][i] = blackman((-half_window + i - 1.0) / sample_rate_hz, omega);
+    }
+    differentiate(windows_[half_window].data(), window_length, derivatives_[half_window].data());
+  }
+}
+
+void HarmonicSpectra::reset_on_sample(const double* x, int length, double sample_rate_hz, double position_s,
+                                      double f0_hz, const WindowTable& table) {
+  double window_length_s;
+  const int half_window = window_geometry(sample_rate_hz, f0_hz, window_length_s);
+  if (half_window > table.max_half_window()) {
+    reset(x, length, sample_rate_hz, position_s, f0_hz, IndexRule::kFromFirstSample);
+    return;
+  }
+  main_.resize(2 * half_window + 1);
+  diff_.resize(2 * half_window + 1);
+  const int first = matlab_round((position_s + (-half_window) / sample_rate_hz) * sample_rate_hz + 0.001);
+  apply(x, length, first - 1, table.window(half_window).data(), table.derivative(half_window).data());
+}
+
+__attribute__((target_clones("avx512f", "avx2", "default")))
+void HarmonicSpectra::bins(const int* bin_indices, int count, Bin* out) const {
+  // Goertzel's recurrence, all bins in one pass over the segment: s[n] = x[n] + 2cos(ω)·s[n−1] − s[n−2].
   const std::vector<std::complex<double>>& roots = unit_roots(fft_size_);
   const int mask = fft_size_ - 1;
-  double main_re = 0, main_im = 0, diff_re = 0, diff_im = 0;
-  int phase = 0;
-  for (std::size_t n = 0; n < main_.size(); ++n) {
-    const std::complex<double> root = roots[phase];
-    main_re += main_[n] * root.real();
-    main_im += main_[n] * root.imag();
-    diff_re += diff_[n] * root.real();
-    diff_im += diff_[n] * root.imag();
-    phase = (phase + bin) & mask;
+  double coefficient[kMaxBins];
+  double main1[kMaxBins] = {}, main2[kMaxBins] = {}, diff1[kMaxBins] = {}, diff2[kMaxBins] = {};
+  for (int k = 0; k < kMaxBins; ++k) coefficient[k] = k < count ? 2.0 * roots[bin_indices[k] & mask].real() : 0.0;
+  const int length = static_cast<int>(main_.size());
+  for (int n = 0; n < length; ++n) {
+    const double m = main_[n], d = diff_[n];
+    for (int k = 0; k < kMaxBins; ++k) {
+      const double main0 = m + coefficient[k] * main1[k] - main2[k];
+      main2[k] = main1[k];
+      main1[k] = main0;
+      const double diff0 = d + coefficient[k] * diff1[k] - diff2[k];
+      diff2[k] = diff1[k];
+      diff1[k] = diff0;
+    }
   }
-  const double power = main_re * main_re + main_im * main_im;
-  const double numerator = main_re * diff_im - main_im * diff_re;
-  Bin result;
-  result.frequency_hz =
-      power == 0.0 ? 0.0 : static_cast<double>(bin) * sample_rate_hz_ / fft_size_ + numerator / power * sample_rate_hz_ / 2.0 / kPi;
-  result.amplitude = std::sqrt(power);
-  return result;
+  for (int k = 0; k < count; ++k) {
+    // X = e^(−iω(N−1))·(s[N−1] − e^(−iω)·s[N−2]), with the unit roots taken exactly from the table.
+    const int bin = bin_indices[k] & mask;
+    const std::complex<double> step = roots[bin];
+    const std::complex<double> turn = roots[static_cast<int>((static_cast<long long>(bin) * (length - 1)) & mask)];
+    const std::complex<double> main_spectrum = turn * (main1[k] - step * main2[k]);
+    const std::complex<double> diff_spectrum = turn * (diff1[k] - step * diff2[k]);
+    const double power = std::norm(main_spectrum);
+    const double numerator = main_spectrum.real() * diff_spectrum.imag() - main_spectrum.imag() * diff_spectrum.real();
+    out[k].frequency_hz = power == 0.0 ? 0.0
+                                       : static_cast<double>(bin_indices[k]) * sample_rate_hz_ / fft_size_ +
+                                             numerator / power * sample_rate_hz_ / 2.0 / kPi;
+    out[k].amplitude = std::sqrt(power);
+  }
 }
 
 }  // namespace rvc::f0::world

@@ -37,8 +37,8 @@ struct CrossingIntervals {
 };
 
 /// The four event kinds of a band-limited signal: negative- and positive-going zero crossings,
-/// peaks and dips. `signal` (length values) is used as scratch.
-std::array<CrossingIntervals, 4> four_zero_crossing_intervals(double* signal, int length, double sample_rate_hz);
+/// peaks and dips.
+std::array<CrossingIntervals, 4> four_zero_crossing_intervals(const double* signal, int length, double sample_rate_hz);
 
 /// Each event kind's interval frequencies interpolated at `times_s`; false (and nothing written)
 /// when some kind has fewer than 3 intervals.
@@ -46,29 +46,56 @@ bool interpolate_intervals(const std::array<CrossingIntervals, 4>& events, const
                            std::array<std::vector<double>, 4>& interpolated);
 
 /// A Blackman-windowed segment of x around one time and its time-derivative-windowed twin, and
-/// their DFT bins, from which instantaneous frequencies follow (harvest and stonemask).
+/// their DFT bins, from which instantaneous frequencies follow (harvest and stonemask). Reusable:
+/// reset() keeps the buffers, so one object per thread serves every frame without allocating.
 class HarmonicSpectra {
  public:
   /// How the window's sample indices are rounded: per sample (stonemask) or from the first
   /// sample, nudged by 0.001 (harvest).
   enum class IndexRule { kPerSample, kFromFirstSample };
 
-  /// The segment for a window of 3 periods of `f0_hz` centred on `position_s`.
-  HarmonicSpectra(const double* x, int length, double sample_rate_hz, double position_s, double f0_hz,
-                  IndexRule rule);
+  /// Most bins one bins() call evaluates.
+  static constexpr int kMaxBins = 8;
 
+  /// Takes the segment for a window of 3 periods of `f0_hz` centred on `position_s`.
+  void reset(const double* x, int length, double sample_rate_hz, double position_s, double f0_hz, IndexRule rule);
+
+  /// The Blackman window and its derivative of every half length up to `max_half_window`, for
+  /// kFromFirstSample segments whose centre falls on a sample (then the window depends only on
+  /// its length).
+  class WindowTable {
+   public:
+    WindowTable(double sample_rate_hz, int max_half_window);
+    const std::vector<double>& window(int half_window) const { return windows_[half_window]; }
+    const std::vector<double>& derivative(int half_window) const { return derivatives_[half_window]; }
+    int max_half_window() const { return static_cast<int>(windows_.size()) - 1; }
+
+   private:
+    std::vector<std::vector<double>> windows_, derivatives_;
+  };
+
+  /// As reset(kFromFirstSample) for a centre on a sample of x, with the window from `table`.
+  void reset_on_sample(const double* x, int length, double sample_rate_hz, double position_s, double f0_hz,
+                       const WindowTable& table);
+
+  /// The DFT length WORLD would use for this window.
   int fft_size() const noexcept { return fft_size_; }
 
-  /// Instantaneous frequency (Hz) and amplitude at DFT bin `bin` (of fft_size()).
+  /// Instantaneous frequency (Hz) and amplitude at one DFT bin (of fft_size()).
   struct Bin {
     double frequency_hz = 0;
     double amplitude = 0;
   };
-  Bin bin(int bin) const;
+  /// Evaluates `count` (≤ kMaxBins) bins at once.
+  void bins(const int* bin_indices, int count, Bin* out) const;
 
  private:
+  int window_geometry(double sample_rate_hz, double f0_hz, double& window_length_s);
+  void apply(const double* x, int length, int first_index, const double* window, const double* derivative);
+
   std::vector<double> main_;  // x · window
   std::vector<double> diff_;  // x · −dwindow
+  std::vector<double> window_, derivative_;
   int fft_size_ = 0;
   double sample_rate_hz_ = 0;
 };

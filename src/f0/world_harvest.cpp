@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <complex>
+#include <memory>
 
 #include "dsp/fft.hpp"
 #include "f0/world.hpp"
@@ -140,18 +141,26 @@ int frame_candidates(const Matrix& channels, int frame, std::vector<double>& can
 }
 
 // Refined f0 and score of one candidate (both 0 when it is rejected).
-void refine_candidate(const std::vector<double>& y, double fs, double position_s, const WorldSettings& settings,
-                      double& f0, double& score) {
+// `windows` serves frames centred on a sample of y (null: compute each window).
+void refine_candidate(HarmonicSpectra& spectra, const HarmonicSpectra::WindowTable* windows, const std::vector<double>& y,
+                      double fs, double position_s, const WorldSettings& settings, double& f0, double& score) {
   if (f0 <= 0.0) {
     f0 = score = 0.0;
     return;
   }
-  const HarmonicSpectra spectra(y.data(), static_cast<int>(y.size()), fs, position_s, f0,
-                                HarmonicSpectra::IndexRule::kFromFirstSample);
+  if (windows != nullptr) {
+    spectra.reset_on_sample(y.data(), static_cast<int>(y.size()), fs, position_s, f0, *windows);
+  } else {
+    spectra.reset(y.data(), static_cast<int>(y.size()), fs, position_s, f0, HarmonicSpectra::IndexRule::kFromFirstSample);
+  }
   const int harmonics = std::min(static_cast<int>(fs / 2.0 / f0), 6);
+  int bins[HarmonicSpectra::kMaxBins];
+  HarmonicSpectra::Bin values[HarmonicSpectra::kMaxBins];
+  for (int h = 1; h <= harmonics; ++h) bins[h - 1] = matlab_round(f0 * spectra.fft_size() / fs * h);
+  spectra.bins(bins, harmonics, values);
   double numerator = 0, denominator = 0, deviation = 0;
   for (int h = 1; h <= harmonics; ++h) {
-    const HarmonicSpectra::Bin value = spectra.bin(matlab_round(f0 * spectra.fft_size() / fs * h));
+    const HarmonicSpectra::Bin& value = values[h - 1];
     numerator += value.amplitude * value.frequency_hz;
     denominator += value.amplitude * h;
     deviation += std::fabs((value.frequency_hz / h - f0) / f0);
@@ -403,11 +412,23 @@ std::vector<double> harvest_body(const std::vector<double>& x, int sample_rate_h
   }
 
   // Per-frame candidates, shared with the 3 frames on each side.
-  const int max_candidates = matlab_round(channel_count / 10.0) * kOverlapParameter;
-  Matrix candidates(frames, std::vector<double>(max_candidates, 0.0));
+  // Each frame's own candidates first (their most is WORLD's per-frame count), then room for the
+  // neighbours' copies.
+  std::vector<std::vector<double>> own(frames);
   int per_frame = 0;
-  for (int i = 0; i < frames; ++i) per_frame = std::max(per_frame, frame_candidates(channels, i, candidates[i]));
+#pragma omp parallel for schedule(static) reduction(max : per_frame)
+  for (int i = 0; i < frames; ++i) {
+    std::vector<double> found(channel_count);
+    found.resize(frame_candidates(channels, i, found));
+    per_frame = std::max(per_frame, static_cast<int>(found.size()));
+    own[i] = std::move(found);
+  }
   channels = Matrix();
+  Matrix candidates(frames, std::vector<double>(per_frame * kOverlapParameter, 0.0));
+  for (int i = 0; i < frames; ++i) {
+    std::copy(own[i].begin(), own[i].end(), candidates[i].begin());
+    own[i] = std::vector<double>();
+  }
   for (int shift = 1; shift <= kOverlap; ++shift) {
     for (int j = 0; j < per_frame; ++j) {
       for (int k = shift; k < frames; ++k) candidates[k][j + per_frame * shift] = candidates[k - shift][j];
@@ -416,15 +437,28 @@ std::vector<double> harvest_body(const std::vector<double>& x, int sample_rate_h
   }
   const int count = per_frame * kOverlapParameter;
 
-  Matrix scores(frames, std::vector<double>(max_candidates, 0.0));
-#pragma omp parallel for schedule(dynamic, 64)
-  for (int i = 0; i < frames; ++i) {
-    for (int j = 0; j < count; ++j) refine_candidate(y, fs, times_s[i], settings, candidates[i][j], scores[i][j]);
+  Matrix scores(frames, std::vector<double>(count, 0.0));
+  // Frames 1 ms apart fall on samples when fs is a multiple of 1 kHz (8 kHz here): their windows
+  // depend only on f0, so they are tabulated once.
+  std::unique_ptr<HarmonicSpectra::WindowTable> windows;
+  if (std::fmod(fs, 1000.0) == 0.0) {
+    windows = std::make_unique<HarmonicSpectra::WindowTable>(fs, static_cast<int>(1.5 * fs / settings.f0_floor_hz + 1.0));
+  }
+#pragma omp parallel
+  {
+    HarmonicSpectra spectra;
+#pragma omp for schedule(dynamic, 64)
+    for (int i = 0; i < frames; ++i) {
+      for (int j = 0; j < count; ++j) {
+        refine_candidate(spectra, windows.get(), y, fs, times_s[i], settings, candidates[i][j], scores[i][j]);
+      }
+    }
   }
 
   // Candidates with no near neighbour (within 5 %) in an adjacent frame are dropped.
   const Matrix refined = candidates;
-  for (int i = 1; i + 1 < frames; ++i) {
+#pragma omp parallel for schedule(static)
+  for (int i = 1; i < frames - 1; ++i) {
     for (int j = 0; j < count; ++j) {
       const double reference = candidates[i][j];
       if (reference == 0) continue;
