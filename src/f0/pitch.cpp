@@ -53,6 +53,26 @@ void shift_key(F0Track& track, double semitones) {
   }
 }
 
+void median_filter(F0Track& track, int kernel_size) {
+  if (kernel_size < 1 || kernel_size % 2 == 0) {
+    throw Error(ErrorCode::kInvalidArgument,
+                "median filter kernel size " + std::to_string(kernel_size) + " is not a positive odd number");
+  }
+  const int half = kernel_size / 2;
+  const int count = static_cast<int>(track.hz.size());
+  std::vector<double> filtered(track.hz.size());
+  std::vector<double> window(kernel_size);
+  for (int i = 0; i < count; ++i) {
+    for (int k = -half; k <= half; ++k) {
+      const int j = i + k;
+      window[k + half] = j >= 0 && j < count ? track.hz[j] : 0.0;
+    }
+    std::nth_element(window.begin(), window.begin() + half, window.end());
+    filtered[i] = window[half];
+  }
+  track.hz = std::move(filtered);
+}
+
 void interpolate_unvoiced(F0Track& track) {
   std::vector<double> frames, values;
   for (std::size_t i = 0; i < track.hz.size(); ++i) {

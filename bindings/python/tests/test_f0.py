@@ -64,3 +64,18 @@ def test_fcpe_matches_the_original(data):
     assert np.max(np.abs(f0 - expected)) <= 1e-2
     with pytest.raises(rvc.WrongModelKindError, match="RMVPE"):
         rvc.f0.Estimator("fcpe", model=data / "models" / "rmvpe.pt")
+
+
+@pytest.mark.parametrize("method,reference", [("harvest", "train_harvest_f0"), ("dio", "train_dio_f0"),
+                                              ("pm", "train_pm_padded")])
+def test_signal_methods_match_rvc_and_need_no_model(data, method, reference):
+    audio, rate = rvc.load_audio(data / "audio" / "speech_female_16k.wav")
+    f0, confidence = rvc.f0.estimate(audio, rate, method=method, return_confidence=True)
+    assert confidence is None
+    assert f0.dtype == np.float64 and f0.shape == (len(audio) // 160 + 1,)
+    expected = np.load(data / "f0" / f"speech_female_16k.{reference}.npy")
+    expected = np.pad(expected, (0, len(f0) - len(expected)))  # pm's padded track lacks the last frame
+    assert np.array_equal(f0 == 0, expected == 0)
+    assert np.max(np.abs(f0 - expected)) <= 1e-4
+    with pytest.raises(rvc.InvalidAudioError, match="960 samples"):
+        rvc.f0.estimate(audio[:959], rate, method=method)
