@@ -47,6 +47,11 @@ struct F0CurvePoint {
 /// Multiplies every frame by 2^(semitones/12) in the track's arithmetic (unvoiced stays 0).
 void shift_key(F0Track& track, double semitones);
 
+/// scipy.signal.medfilt(hz, kernel_size) with its zero padding at both ends: RVC smooths harvest
+/// with kernel 3 at inference when filter_radius ≥ 3. `kernel_size` is odd and ≥ 1; throws
+/// rvc::Error (kInvalidArgument) otherwise.
+void median_filter(F0Track& track, int kernel_size = 3);
+
 /// Fills unvoiced frames by linear interpolation between voiced ones, holding the ends (numpy's
 /// interp). A track without voiced frames is left at 0. The result is float64 arithmetic.
 void interpolate_unvoiced(F0Track& track);
