@@ -30,11 +30,12 @@ Error thrown_error(Action&& action) {
 }
 
 /// Largest |a[i] - b[i]|; a size mismatch fails the test.
-inline double max_abs_diff(const std::vector<float>& a, const std::vector<float>& b) {
+template <typename T>
+double max_abs_diff(const std::vector<T>& a, const std::vector<T>& b) {
   EXPECT_EQ(a.size(), b.size());
   double worst = 0;
   for (std::size_t i = 0; i < std::min(a.size(), b.size()); ++i) {
-    worst = std::max(worst, std::abs(static_cast<double>(a[i]) - b[i]));
+    worst = std::max(worst, std::abs(static_cast<double>(a[i]) - static_cast<double>(b[i])));
   }
   return worst;
 }

@@ -25,13 +25,6 @@ F0Track run(F0Method method, const std::vector<float>& samples) {
   return make_f0_estimator(method)->estimate(samples.data(), static_cast<std::int64_t>(samples.size()), 16000);
 }
 
-double largest_difference(const std::vector<double>& a, const std::vector<double>& b) {
-  EXPECT_EQ(a.size(), b.size());
-  double worst = 0;
-  for (std::size_t i = 0; i < std::min(a.size(), b.size()); ++i) worst = std::max(worst, std::fabs(a[i] - b[i]));
-  return worst;
-}
-
 TEST(ClassicEstimators, TracksAreRvcsWithOneFramePerHopPlusOne) {
   const std::vector<float> speech = audio("speech_female_16k.wav");
   const auto n = static_cast<std::int64_t>(speech.size());
@@ -46,7 +39,7 @@ TEST(ClassicEstimators, TracksAreRvcsWithOneFramePerHopPlusOne) {
     EXPECT_EQ(track.arithmetic, F0Arithmetic::kFloat64);
     std::vector<double> expected = io::load_npy(data_path("f0/speech_female_16k." + file + ".npy")).to_doubles();
     expected.resize(track.hz.size(), 0.0);  // pm's padded track is one frame shorter: that frame is 0
-    EXPECT_LT(largest_difference(track.hz, expected), 1e-4) << f0_method_name(method);  // pm: Brent tolerance
+    EXPECT_LT(test::max_abs_diff(track.hz, expected), 1e-4) << f0_method_name(method);  // pm: Brent tolerance
   }
 }
 

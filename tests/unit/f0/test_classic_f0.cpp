@@ -81,27 +81,23 @@ void expect_agreement(const std::vector<double>& ours, const std::vector<double>
 
 const char* const kSignals[] = {"speech_male_16k", "speech_female_16k", "vibrato_sine_16k", "silence_16k"};
 
-TEST(WorldDio, MatchesPyworldBeforeAndAfterStonemask) {
+// A WORLD estimator against pyworld on every signal, before and after StoneMask.
+void expect_world_method_matches(const std::string& method,
+                                 std::vector<double> (*estimate)(const std::vector<double>&, int,
+                                                                 const world::WorldSettings&)) {
   for (const std::string signal : kSignals) {
     const std::vector<double> x = signal_samples(signal);
     const world::WorldSettings settings;
-    const std::vector<double> raw = world::dio(x, 16000, settings);
-    expect_agreement(raw, reference(signal, "train_dio_raw"), signal + " dio");
+    const std::vector<double> raw = estimate(x, 16000, settings);
+    expect_agreement(raw, reference(signal, "train_" + method + "_raw"), signal + " " + method);
     const std::vector<double> refined = world::stonemask(x, 16000, settings.frame_period_ms, raw);
-    expect_agreement(refined, reference(signal, "train_dio_f0"), signal + " dio+stonemask");
+    expect_agreement(refined, reference(signal, "train_" + method + "_f0"), signal + " " + method + "+stonemask");
   }
 }
 
-TEST(WorldHarvest, MatchesPyworldBeforeAndAfterStonemask) {
-  for (const std::string signal : kSignals) {
-    const std::vector<double> x = signal_samples(signal);
-    const world::WorldSettings settings;
-    const std::vector<double> raw = world::harvest(x, 16000, settings);
-    expect_agreement(raw, reference(signal, "train_harvest_raw"), signal + " harvest");
-    const std::vector<double> refined = world::stonemask(x, 16000, settings.frame_period_ms, raw);
-    expect_agreement(refined, reference(signal, "train_harvest_f0"), signal + " harvest+stonemask");
-  }
-}
+TEST(WorldDio, MatchesPyworldBeforeAndAfterStonemask) { expect_world_method_matches("dio", world::dio); }
+
+TEST(WorldHarvest, MatchesPyworldBeforeAndAfterStonemask) { expect_world_method_matches("harvest", world::harvest); }
 
 TEST(PraatPitch, MatchesPraatToPitchAc) {
   for (const std::string signal : kSignals) {

@@ -17,13 +17,6 @@ using test::data_path;
 std::vector<double> doubles(const std::string& name) { return io::load_npy(data_path("f0/" + name + ".npy")).to_doubles(); }
 std::vector<std::int64_t> ints(const std::string& name) { return io::load_npy(data_path("f0/" + name + ".npy")).to_int64s(); }
 
-double max_diff(const std::vector<double>& a, const std::vector<double>& b) {
-  EXPECT_EQ(a.size(), b.size());
-  double worst = 0;
-  for (std::size_t i = 0; i < std::min(a.size(), b.size()); ++i) worst = std::max(worst, std::abs(a[i] - b[i]));
-  return worst;
-}
-
 TEST(Pitch, CoarseGridMatchesRvcIncludingTheEdges) {
   F0Track track{doubles("coarse_grid_f0"), {}, F0Arithmetic::kFloat64};
   EXPECT_EQ(coarse_pitch(track), ints("coarse_grid_coarse"));
@@ -33,7 +26,7 @@ TEST(Pitch, KeyShiftsMatchRvc) {
   for (const auto& [key, name] : {std::pair<int, std::string>{12, "key+12"}, {-5, "key-5"}}) {
     F0Track track{doubles("coarse_grid_f0"), {}, F0Arithmetic::kFloat64};
     shift_key(track, key);
-    EXPECT_LT(max_diff(track.hz, doubles("coarse_grid_" + name + "_f0")), 1e-9) << name;
+    EXPECT_LT(test::max_abs_diff(track.hz, doubles("coarse_grid_" + name + "_f0")), 1e-9) << name;
     EXPECT_EQ(coarse_pitch(track), ints("coarse_grid_" + name + "_coarse")) << name;
   }
 }
@@ -58,7 +51,7 @@ TEST(Pitch, InterpolationFillsUnvoicedFramesAsTrainingDoes) {
     ASSERT_NE(std::count(track.hz.begin(), track.hz.end(), 0.0), 0) << "the fixture should have unvoiced frames";
     interpolate_unvoiced(track);
     EXPECT_EQ(track.arithmetic, F0Arithmetic::kFloat64);
-    EXPECT_LT(max_diff(track.hz, doubles(signal + ".train_pm_f0")), 1e-9) << signal;
+    EXPECT_LT(test::max_abs_diff(track.hz, doubles(signal + ".train_pm_f0")), 1e-9) << signal;
     EXPECT_EQ(coarse_pitch(track), ints(signal + ".train_pm_coarse")) << signal;
   }
 }
