@@ -100,9 +100,28 @@ void RealFft::complex_transform(double* re, double* im, bool inverse) const {
   }
 }
 
+namespace {
+
+// Per-thread scratch for the packed half-size transform: harvest and pm run thousands of
+// transforms per second of audio, and this keeps allocation off that path.
+struct PackedScratch {
+  std::vector<double> re, im;
+};
+
+PackedScratch& packed_scratch(int half) {
+  thread_local PackedScratch scratch;
+  scratch.re.resize(half);
+  scratch.im.resize(half);
+  return scratch;
+}
+
+}  // namespace
+
 void RealFft::forward(const double* input, std::complex<double>* spectrum) const {
   const int half = size_ / 2;
-  std::vector<double> re(half), im(half);
+  PackedScratch& scratch = packed_scratch(half);
+  std::vector<double>& re = scratch.re;
+  std::vector<double>& im = scratch.im;
   for (int i = 0; i < half; ++i) {
     re[i] = input[2 * i];
     im[i] = input[2 * i + 1];
@@ -125,7 +144,9 @@ void RealFft::forward(const double* input, std::complex<double>* spectrum) const
 
 void RealFft::inverse(const std::complex<double>* spectrum, double* output) const {
   const int half = size_ / 2;
-  std::vector<double> re(half), im(half);
+  PackedScratch& scratch = packed_scratch(half);
+  std::vector<double>& re = scratch.re;
+  std::vector<double>& im = scratch.im;
   for (int k = 0; k < half; ++k) {
     std::complex<double> x = spectrum[k];
     std::complex<double> x_mirror = spectrum[half - k];
