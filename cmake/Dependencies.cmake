@@ -9,6 +9,9 @@ find_package(Threads REQUIRED)
 # compiled with OpenMP (the same libgomp LibTorch uses), or it runs serially.
 find_package(OpenMP REQUIRED COMPONENTS CXX)
 find_package(Torch REQUIRED)
+# faiss (Debian's libfaiss-dev, static): its targets name OpenMP::OpenMP_CXX and the system BLAS,
+# so OpenMP must be found first; scripts/setup installs OpenBLAS as that BLAS.
+find_package(faiss CONFIG REQUIRED)
 
 if(RVC_BUILD_PYTHON)
   find_package(Python COMPONENTS Interpreter Development.Module REQUIRED)

@@ -15,6 +15,7 @@ const char* error_code_name(ErrorCode code) noexcept {
     case ErrorCode::kOutOfMemory: return "out of memory";
     case ErrorCode::kInternal: return "internal error";
     case ErrorCode::kWrongModelKind: return "wrong model kind";
+    case ErrorCode::kCancelled: return "cancelled";
   }
   return "unknown error";
 }

@@ -20,6 +20,7 @@ enum class ErrorCode : int {
   kOutOfMemory = 8,      ///< An allocation failed.
   kInternal = 9,         ///< A bug in rvc: please report it.
   kWrongModelKind = 10,  ///< A file of another kind than expected (training checkpoint for a model).
+  kCancelled = 11,       ///< A progress callback asked to stop; nothing was written.
 };
 
 /// Short stable name of a code, e.g. "corrupt file".

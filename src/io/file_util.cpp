@@ -8,6 +8,7 @@
 #include <atomic>
 #include <cerrno>
 #include <cstdio>
+#include <cstdint>
 #include <cstring>
 
 #include "rvc/error.hpp"
@@ -92,7 +93,7 @@ void write_atomically(const std::string& path,
   }
 }
 
-void write_file_atomically(const std::string& path, const void* data, std::size_t size) {
+void write_stream_atomically(const std::string& path, const std::function<void(const ByteSink& sink)>& produce) {
   write_atomically(path, [&](const std::string& temporary) {
     FileDescriptor fd(::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
     if (fd.get() < 0) {
@@ -100,18 +101,32 @@ void write_file_atomically(const std::string& path, const void* data, std::size_
       throw Error(code, "cannot create '" + path + "': " + system_reason() +
                             " (check that the folder exists and is writable)");
     }
-    const auto* bytes = static_cast<const char*>(data);
-    std::size_t written = 0;
-    while (written < size) {
-      const ssize_t n = ::write(fd.get(), bytes + written, size - written);
-      if (n < 0) {
-        if (errno == EINTR) continue;
-        throw Error(ErrorCode::kIo, "cannot write '" + path + "': " + system_reason() +
-                                        " (is the disk full?)");
+    produce([&](const void* data, std::size_t size) {
+      const auto* bytes = static_cast<const char*>(data);
+      std::size_t written = 0;
+      while (written < size) {
+        const ssize_t n = ::write(fd.get(), bytes + written, size - written);
+        if (n < 0) {
+          if (errno == EINTR) continue;
+          throw Error(ErrorCode::kIo, "cannot write '" + path + "': " + system_reason() +
+                                          " (is the disk full?)");
+        }
+        written += static_cast<std::size_t>(n);
       }
-      written += static_cast<std::size_t>(n);
-    }
+    });
   });
+}
+
+void write_file_atomically(const std::string& path, const void* data, std::size_t size) {
+  write_stream_atomically(path, [&](const ByteSink& sink) { sink(data, size); });
+}
+
+void release_mapped_pages(const void* begin, std::size_t size) {
+  const auto page = static_cast<std::uintptr_t>(::sysconf(_SC_PAGESIZE));
+  const auto start = reinterpret_cast<std::uintptr_t>(begin);
+  const std::uintptr_t first = (start + page - 1) / page * page;
+  const std::uintptr_t last = (start + size) / page * page;
+  if (last > first) ::madvise(reinterpret_cast<void*>(first), last - first, MADV_DONTNEED);
 }
 
 bool path_exists(const std::string& path) {

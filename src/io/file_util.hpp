@@ -18,8 +18,19 @@ std::shared_ptr<const Storage> map_file(const std::string& path);
 void write_atomically(const std::string& path,
                       const std::function<void(const std::string& temporary_path)>& write);
 
+/// Receives the bytes of a file being written, in order.
+using ByteSink = std::function<void(const void* data, std::size_t size)>;
+
+/// Writes the bytes `produce` hands to its sink, atomically (as write_atomically does).
+void write_stream_atomically(const std::string& path, const std::function<void(const ByteSink& sink)>& produce);
+
 /// Writes `size` bytes atomically.
 void write_file_atomically(const std::string& path, const void* data, std::size_t size);
+
+/// Lets the system drop the pages of a read-only mapping (from map_file) that lie wholly inside
+/// [begin, begin + size): a one-pass reader of a large file keeps its memory flat. Reading them
+/// again later reloads them from the file.
+void release_mapped_pages(const void* begin, std::size_t size);
 
 /// True when something exists at `path`.
 bool path_exists(const std::string& path);

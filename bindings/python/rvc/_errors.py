@@ -48,9 +48,14 @@ class WrongModelKindError(RvcError, ValueError):
     status, status_name = 10, "wrong model kind"
 
 
+class CancelledError(RvcError):
+    status, status_name = 11, "cancelled"
+
+
 _BY_STATUS = {cls.status: cls for cls in (
     InvalidArgumentError, RvcFileNotFoundError, RvcIOError, CorruptFileError, UnsupportedError,
-    InvalidAudioError, BufferTooSmallError, RvcMemoryError, InternalError, WrongModelKindError)}
+    InvalidAudioError, BufferTooSmallError, RvcMemoryError, InternalError, WrongModelKindError,
+    CancelledError)}
 
 
 def error_for_status(status, message):

@@ -86,7 +86,8 @@ enum rvc_status_code {
   RVC_ERROR_BUFFER_TOO_SMALL = 7,  /**< A caller buffer is too small; the needed size is reported. */
   RVC_ERROR_OUT_OF_MEMORY = 8,     /**< An allocation failed. */
   RVC_ERROR_INTERNAL = 9,          /**< A bug in rvc; please report it with the message. */
-  RVC_ERROR_WRONG_MODEL_KIND = 10  /**< A file of another kind (e.g. a training checkpoint). */
+  RVC_ERROR_WRONG_MODEL_KIND = 10, /**< A file of another kind (e.g. a training checkpoint). */
+  RVC_ERROR_CANCELLED = 11         /**< A progress callback asked to stop; nothing was written. */
 };
 
 /**
