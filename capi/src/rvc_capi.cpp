@@ -9,6 +9,8 @@
 #include "rvc/audio/audio_file.hpp"
 #include "rvc/f0/estimator.hpp"
 #include "rvc/features/content_encoder.hpp"
+#include "rvc/index/feature_index.hpp"
+#include "rvc/index/index_builder.hpp"
 #include "rvc/io/checkpoint.hpp"
 #include "rvc/model/model_info.hpp"
 #include "rvc/synth/synthesizer.hpp"
@@ -45,6 +47,14 @@ struct rvc_features {
   int32_t dim = 0;
 };
 
+struct rvc_index {
+  rvc::index::FeatureIndex index;
+};
+
+struct rvc_index_build_result {
+  rvc::index::IndexBuildResult result;
+};
+
 struct rvc_model_info {
   rvc::model::ModelInfo info;
   std::string json;
@@ -55,6 +65,7 @@ static_assert(RVC_VALUE_TENSOR == static_cast<int>(rvc::io::Value::Kind::kTensor
 static_assert(RVC_DTYPE_BOOL == static_cast<int>(rvc::io::DType::kBool));
 static_assert(RVC_DTYPE_UINT8 == static_cast<int>(rvc::io::DType::kUInt8));
 static_assert(RVC_ERROR_WRONG_MODEL_KIND == static_cast<int>(rvc::ErrorCode::kWrongModelKind));
+static_assert(RVC_ERROR_CANCELLED == static_cast<int>(rvc::ErrorCode::kCancelled));
 static_assert(RVC_PRECISION_BFLOAT16 == static_cast<int>(rvc::synth::Precision::kBFloat16));
 static_assert(RVC_F0_METHOD_FCPE == static_cast<int>(rvc::f0::F0Method::kFcpe));
 static_assert(RVC_AUDIO_ENCODING_FLOAT32 == static_cast<int>(rvc::audio::AudioEncoding::kFloat32));
@@ -102,6 +113,26 @@ rvc::audio::AudioBuffer read(const char* path, int32_t sample_rate_hz) {
   rvc::audio::AudioReadConfig config;
   config.sample_rate_hz = sample_rate_hz;
   return rvc::audio::read_audio(path, config);
+}
+
+// The C++ build config for a C one: zero fields keep RVC's values.
+rvc::index::IndexBuildConfig index_build_config(const rvc_index_build_config* given, const char* function) {
+  const rvc_index_build_config c = effective_config(given, rvc_index_build_config_init, function);
+  rvc::index::IndexBuildConfig config;
+  if (c.name != nullptr) config.name = c.name;
+  if (c.version != nullptr) config.version = c.version;
+  config.shuffle = c.no_shuffle == 0;
+  config.seed = static_cast<std::uint64_t>(c.seed);
+  if (c.reduce_above_rows > 0) config.reduce_above_rows = c.reduce_above_rows;
+  if (c.reduced_rows > 0) config.reduced_rows = c.reduced_rows;
+  if (c.add_batch_rows > 0) config.add_batch_rows = c.add_batch_rows;
+  if (c.progress != nullptr) {
+    config.progress = [callback = c.progress, user_data = c.progress_user_data](const std::string& stage,
+                                                                                double fraction) {
+      return callback(stage.c_str(), fraction, user_data) == 0;
+    };
+  }
+  return config;
 }
 
 }  // namespace
@@ -552,5 +583,122 @@ const float* rvc_f0_track_confidence(const rvc_f0_track* track) {
   return track != nullptr && !track->track.confidence.empty() ? track->track.confidence.data() : nullptr;
 }
 void rvc_f0_track_destroy(rvc_f0_track* track) { delete track; }
+
+void rvc_index_config_init(rvc_index_config* config) {
+  if (config == nullptr) return;
+  std::memset(config, 0, sizeof(*config));
+  config->struct_size = sizeof(*config);
+}
+
+rvc_status rvc_index_load(const char* path, const rvc_index_config* config, rvc_index** out_index) {
+  return guarded([&] {
+    require(path, "rvc_index_load", "path");
+    require(out_index, "rvc_index_load", "out_index");
+    const rvc_index_config c = effective_config(config, rvc_index_config_init, "rvc_index_load");
+    rvc::index::FeatureIndexConfig index_config;
+    index_config.expected_dim = c.expected_dim;
+    index_config.nprobe = c.nprobe;
+    *out_index = new rvc_index{rvc::index::FeatureIndex(path, index_config)};
+  });
+}
+
+void rvc_index_destroy(rvc_index* index) { delete index; }
+
+int32_t rvc_index_dim(const rvc_index* index) { return index != nullptr ? index->index.info().dim : 0; }
+int64_t rvc_index_num_vectors(const rvc_index* index) {
+  return index != nullptr ? index->index.info().num_vectors : 0;
+}
+int64_t rvc_index_num_lists(const rvc_index* index) { return index != nullptr ? index->index.info().num_lists : 0; }
+int32_t rvc_index_nprobe(const rvc_index* index) { return index != nullptr ? index->index.info().nprobe : 0; }
+const char* rvc_index_description(const rvc_index* index) {
+  return index != nullptr ? index->index.info().description.c_str() : nullptr;
+}
+const float* rvc_index_vectors(const rvc_index* index) {
+  return index != nullptr ? index->index.vectors().data() : nullptr;
+}
+
+rvc_status rvc_index_search(const rvc_index* index, const float* queries, int64_t num_queries, int32_t dim,
+                            int32_t k, float* out_distances, int64_t* out_ids) {
+  return guarded([&] {
+    require(index, "rvc_index_search", "index");
+    require(queries, "rvc_index_search", "queries");
+    require(out_distances, "rvc_index_search", "out_distances");
+    require(out_ids, "rvc_index_search", "out_ids");
+    const rvc::index::Neighbours found = index->index.search(queries, num_queries, dim, k);
+    std::copy(found.distances.begin(), found.distances.end(), out_distances);
+    std::copy(found.ids.begin(), found.ids.end(), out_ids);
+  });
+}
+
+rvc_status rvc_index_blend(const rvc_index* index, const float* features, int64_t num_frames, int32_t dim,
+                           float index_rate, int32_t k, float* out_features) {
+  return guarded([&] {
+    require(index, "rvc_index_blend", "index");
+    require(features, "rvc_index_blend", "features");
+    require(out_features, "rvc_index_blend", "out_features");
+    index->index.blend(features, num_frames, dim, index_rate, out_features, k);
+  });
+}
+
+void rvc_index_build_config_init(rvc_index_build_config* config) {
+  if (config == nullptr) return;
+  std::memset(config, 0, sizeof(*config));
+  config->struct_size = sizeof(*config);
+}
+
+rvc_status rvc_index_build(const char* features_path, const char* output_dir, const rvc_index_build_config* config,
+                           rvc_index_build_result** out_result) {
+  return guarded([&] {
+    require(features_path, "rvc_index_build", "features_path");
+    require(out_result, "rvc_index_build", "out_result");
+    const rvc::index::IndexBuildConfig build_config = index_build_config(config, "rvc_index_build");
+    *out_result = new rvc_index_build_result{
+        rvc::index::build_index_from_path(features_path, output_dir != nullptr ? output_dir : "", build_config)};
+  });
+}
+
+rvc_status rvc_index_build_from_features(const float* features, int64_t num_rows, int32_t dim,
+                                         const char* output_dir, const rvc_index_build_config* config,
+                                         rvc_index_build_result** out_result) {
+  return guarded([&] {
+    require(features, "rvc_index_build_from_features", "features");
+    require(output_dir, "rvc_index_build_from_features", "output_dir");
+    require(out_result, "rvc_index_build_from_features", "out_result");
+    if (num_rows <= 0 || dim <= 0) {
+      throw rvc::Error(rvc::ErrorCode::kInvalidArgument, "rvc_index_build_from_features: " + std::to_string(num_rows) +
+                                                             " rows of " + std::to_string(dim) +
+                                                             " floats is no feature matrix; extract features first");
+    }
+    rvc::index::FeatureMatrix matrix;
+    matrix.rows = num_rows;
+    matrix.dim = dim;
+    matrix.values.assign(features, features + num_rows * dim);
+    const rvc::index::IndexBuildConfig build_config = index_build_config(config, "rvc_index_build_from_features");
+    *out_result = new rvc_index_build_result{rvc::index::build_index(std::move(matrix), output_dir, build_config)};
+  });
+}
+
+const char* rvc_index_build_result_added_path(const rvc_index_build_result* result) {
+  return result != nullptr ? result->result.added_path.c_str() : nullptr;
+}
+const char* rvc_index_build_result_trained_path(const rvc_index_build_result* result) {
+  return result != nullptr ? result->result.trained_path.c_str() : nullptr;
+}
+int64_t rvc_index_build_result_input_rows(const rvc_index_build_result* result) {
+  return result != nullptr ? result->result.input_rows : 0;
+}
+int64_t rvc_index_build_result_num_vectors(const rvc_index_build_result* result) {
+  return result != nullptr ? result->result.indexed_rows : 0;
+}
+int64_t rvc_index_build_result_num_lists(const rvc_index_build_result* result) {
+  return result != nullptr ? result->result.num_lists : 0;
+}
+int32_t rvc_index_build_result_reduced(const rvc_index_build_result* result) {
+  return result != nullptr && result->result.reduced ? 1 : 0;
+}
+double rvc_index_build_result_seconds(const rvc_index_build_result* result) {
+  return result != nullptr ? result->result.seconds : 0;
+}
+void rvc_index_build_result_destroy(rvc_index_build_result* result) { delete result; }
 
 }  // extern "C"

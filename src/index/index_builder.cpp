@@ -207,8 +207,8 @@ FeatureMatrix load_feature_matrix(const std::string& path) {
 
 void IndexBuildConfig::validate() const {
   auto invalid = [](const std::string& message) { throw Error(ErrorCode::kInvalidArgument, message); };
-  if (name.empty() || name.find_first_of("/\\") != std::string::npos) {
-    invalid("IndexBuildConfig.name must be a non-empty experiment name without slashes, got '" + name + "'");
+  if (name.find_first_of("/\\") != std::string::npos) {
+    invalid("IndexBuildConfig.name must be an experiment name without slashes, got '" + name + "'");
   }
   if (!version.empty() && version != "v1" && version != "v2") {
     invalid("IndexBuildConfig.version must be \"v1\", \"v2\" or empty, got '" + version + "'");
@@ -228,8 +228,30 @@ std::string index_file_name(const std::string& kind, std::int64_t num_lists, con
   return kind + "_IVF" + std::to_string(num_lists) + "_Flat_nprobe_1_" + name + "_" + version + ".index";
 }
 
-IndexBuildResult build_index(FeatureMatrix features, const std::string& output_dir, const IndexBuildConfig& config) {
+ExperimentLayout experiment_layout(const std::string& features_path) {
+  fs::path path = fs_path(features_path);
+  while (path.has_relative_path() && !path.has_filename()) path = path.parent_path();  // drop trailing slashes
+  if (!is_directory(utf8(path))) path = path.parent_path();
+  if (path.filename() == "3_feature256" || path.filename() == "3_feature768") path = path.parent_path();
+  if (path.empty()) path = ".";
+  std::string name = utf8(fs::absolute(path).filename());
+  if (name.empty() || name == ".") name = "voice";
+  return {utf8(path), name};
+}
+
+IndexBuildResult build_index_from_path(const std::string& features_path, const std::string& output_dir,
+                                       const IndexBuildConfig& config) {
+  const ExperimentLayout layout = experiment_layout(features_path);
+  IndexBuildConfig effective = config;
+  if (effective.name.empty()) effective.name = layout.name;
+  effective.validate();
+  return build_index(load_feature_matrix(features_path), output_dir.empty() ? layout.folder : output_dir, effective);
+}
+
+IndexBuildResult build_index(FeatureMatrix features, const std::string& output_dir, const IndexBuildConfig& given) {
   const auto started = std::chrono::steady_clock::now();
+  IndexBuildConfig config = given;
+  if (config.name.empty()) config.name = "voice";
   config.validate();
   if (features.rows <= 0 || features.dim <= 0 ||
       features.values.size() != static_cast<std::size_t>(features.rows) * static_cast<std::size_t>(features.dim)) {

@@ -242,6 +242,93 @@ static void test_f0_estimator(const char* data_dir) {
   rvc_f0_track_destroy(NULL);
 }
 
+static int count_progress(const char* stage, double fraction, void* user_data) {
+  (void)fraction;
+  (void)stage;
+  ++*(int*)user_data;
+  return 0;
+}
+
+static int cancel_when_adding(const char* stage, double fraction, void* user_data) {
+  (void)fraction;
+  (void)user_data;
+  return strcmp(stage, "adding") == 0;
+}
+
+static void test_index(const char* data_dir, const char* out_dir) {
+  char path[4096];
+  char build_dir[4096];
+  rvc_index* index = NULL;
+  rvc_index* rebuilt = NULL;
+  rvc_index_config config;
+  rvc_index_build_config build;
+  rvc_index_build_result* result = NULL;
+  float distances[8];
+  int64_t ids[8];
+  float blended[768];
+  int calls = 0;
+  int i;
+
+  snprintf(path, sizeof path, "%s/index/trained_IVF17_Flat_nprobe_1_fixture_v2.index", data_dir);
+  CHECK(rvc_index_load(path, NULL, &index) == RVC_ERROR_WRONG_MODEL_KIND);
+  CHECK(index == NULL);
+  CHECK(strstr(rvc_last_error_message(), "added_") != NULL);
+
+  snprintf(path, sizeof path, "%s/index/added_IVF17_Flat_nprobe_1_fixture_v2.index", data_dir);
+  rvc_index_config_init(&config);
+  config.expected_dim = 256;
+  CHECK(rvc_index_load(path, &config, &index) == RVC_ERROR_INVALID_ARGUMENT);
+  config.expected_dim = 768;
+  CHECK(rvc_index_load(path, &config, &index) == RVC_OK);
+  CHECK(rvc_index_dim(index) == 768);
+  CHECK(rvc_index_num_vectors(index) == 681);
+  CHECK(rvc_index_num_lists(index) == 17);
+  CHECK(rvc_index_nprobe(index) == 1);
+  CHECK(strcmp(rvc_index_description(index), "IVF17,Flat") == 0);
+
+  /* A stored vector finds itself at distance 0, and the blend gives it back (no NaN). */
+  CHECK(rvc_index_search(index, rvc_index_vectors(index) + 10 * 768, 1, 768, 8, distances, ids) == RVC_OK);
+  CHECK(ids[0] == 10 && distances[0] == 0.0f && distances[1] > 0.0f);
+  CHECK(rvc_index_blend(index, rvc_index_vectors(index) + 10 * 768, 1, 768, 0.75f, 8, blended) == RVC_OK);
+  for (i = 0; i < 768; ++i) {
+    if (!(fabsf(blended[i] - rvc_index_vectors(index)[10 * 768 + i]) < 1e-6f)) {
+      CHECK(0 && "blend of a stored vector is that vector");
+      break;
+    }
+  }
+  CHECK(rvc_index_blend(index, blended, 1, 256, 0.75f, 8, blended) == RVC_ERROR_INVALID_ARGUMENT);
+
+  snprintf(build_dir, sizeof build_dir, "%s/c api index (索引)", out_dir);
+  rvc_index_build_config_init(&build);
+  build.name = "c api";
+  build.progress = cancel_when_adding;
+  CHECK(rvc_index_build_from_features(rvc_index_vectors(index), 681, 768, build_dir, &build, &result) ==
+        RVC_ERROR_CANCELLED);
+  CHECK(result == NULL);
+  build.progress = count_progress;
+  build.progress_user_data = &calls;
+  CHECK(rvc_index_build_from_features(rvc_index_vectors(index), 681, 768, build_dir, &build, &result) == RVC_OK);
+  CHECK(calls >= 4);
+  CHECK(rvc_index_build_result_num_lists(result) == 17);
+  CHECK(rvc_index_build_result_input_rows(result) == 681);
+  CHECK(rvc_index_build_result_num_vectors(result) == 681);
+  CHECK(rvc_index_build_result_reduced(result) == 0);
+  CHECK(strstr(rvc_index_build_result_added_path(result), "added_IVF17_Flat_nprobe_1_c api_v2.index") != NULL);
+  CHECK(strstr(rvc_index_build_result_trained_path(result), "trained_IVF17_Flat_nprobe_1_c api_v2.index") != NULL);
+  CHECK(rvc_index_load(rvc_index_build_result_added_path(result), NULL, &rebuilt) == RVC_OK);
+  CHECK(rvc_index_num_vectors(rebuilt) == 681);
+  rvc_index_destroy(rebuilt);
+  rvc_index_build_result_destroy(result);
+
+  snprintf(path, sizeof path, "%s/index/no such features", data_dir);
+  result = NULL;
+  CHECK(rvc_index_build(path, NULL, NULL, &result) == RVC_ERROR_FILE_NOT_FOUND);
+  CHECK(result == NULL);
+  rvc_index_destroy(index);
+  rvc_index_destroy(NULL);
+  rvc_index_build_result_destroy(NULL);
+}
+
 int main(int argc, char** argv) {
   if (argc != 3) {
     fprintf(stderr, "usage: %s DATA_DIR OUT_DIR\n", argv[0]);
@@ -253,6 +340,7 @@ int main(int argc, char** argv) {
   test_model_info(argv[1]);
   test_synthesizer(argv[1]);
   test_f0_estimator(argv[1]);
+  test_index(argv[1], argv[2]);
   test_content_encoder(argv[1]);
   if (failures == 0) printf("c api smoke: all checks passed\n");
   return failures == 0 ? 0 : 1;

@@ -7,7 +7,7 @@ import os as _os
 
 from . import _rvc, f0
 from ._options import precision_id
-from ._errors import (BufferTooSmallError, CorruptFileError, InternalError, InvalidArgumentError,
+from ._errors import (BufferTooSmallError, CancelledError, CorruptFileError, InternalError, InvalidArgumentError,
                       InvalidAudioError, RvcError, RvcFileNotFoundError, RvcIOError,
                       RvcMemoryError, UnsupportedError, WrongModelKindError)
 
@@ -83,14 +83,46 @@ class ContentEncoder(_rvc.ContentEncoder):
         super().__init__(_os.fspath(path), device, precision_id(precision, "ContentEncoder"))
 
 
+class Index(_rvc.Index):
+    """RVC's retrieval index (added_IVF<n>_Flat_nprobe_1_<name>_<v1|v2>.index), any UTF-8 path.
+
+    Index(path, expected_dim=0, nprobe=0): expected_dim (256 for v1 models, 768 for v2) refuses an
+    index of another width; nprobe 0 keeps the file's (RVC's 1).
+    Properties: dim, ntotal, nlist, nprobe, description ("IVF256,Flat"), vectors (read-only
+    [ntotal, dim] float32, RVC's big_npy).
+    search(queries [rows, dim], k=8) -> (distances float32 [rows, k], ids int64 [rows, k]).
+    blend(features [frames, dim], index_rate=0.75, k=8) -> float32 [frames, dim]: RVC's
+    index_rate * sum(w * neighbours) + (1 - index_rate) * features with w = (1/d)^2 normalised.
+    """
+
+    def __init__(self, path, expected_dim=0, nprobe=0):
+        super().__init__(_os.fspath(path), int(expected_dim), int(nprobe))
+
+    @staticmethod
+    def build(features, output_dir=None, name=None, version=None, shuffle=True, seed=0,
+              reduce_above_rows=0, reduced_rows=0, progress=None):
+        """Builds an index RVC's way and returns a dict (added_path, trained_path, input_rows,
+        num_vectors, num_lists, reduced, seconds).
+
+        `features`: a [rows, 256|768] array, or a path (a .npy file, logs/<exp>/3_feature768 or
+        logs/<exp>). Without output_dir, a path build writes into the experiment folder. `name`
+        defaults to the experiment folder's name ("voice" for arrays); `version` to the width's.
+        Above `reduce_above_rows` rows (0: 200000) k-means reduces to `reduced_rows` (0: 10000).
+        `progress(stage, fraction)` may return False to cancel (rvc.CancelledError).
+        """
+        return _rvc.build_index(features if not hasattr(features, "__fspath__") else _os.fspath(features),
+                                output_dir, name, version, bool(shuffle), int(seed), int(reduce_above_rows),
+                                int(reduced_rows), progress)
+
+
 def read_model_info(path):
     """A voice model's metadata as a dict: version, f0, sr, sample_rate_hz, info, config, ..."""
     return _rvc.read_model_info(_os.fspath(path))
 
 
 __all__ = [
-    "__version__", "f0", "OpaqueObject", "Synthesizer", "ContentEncoder", "load_audio", "save_audio", "load_checkpoint", "read_model_info",
+    "__version__", "f0", "OpaqueObject", "Synthesizer", "ContentEncoder", "Index", "load_audio", "save_audio", "load_checkpoint", "read_model_info",
     "RvcError", "InvalidArgumentError", "RvcFileNotFoundError", "RvcIOError", "CorruptFileError",
     "UnsupportedError", "InvalidAudioError", "BufferTooSmallError", "RvcMemoryError",
-    "InternalError", "WrongModelKindError",
+    "InternalError", "WrongModelKindError", "CancelledError",
 ]

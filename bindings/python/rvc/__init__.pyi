@@ -1,11 +1,11 @@
 import os
-from typing import Any, Literal, Tuple, Union
+from typing import Any, Callable, Literal, Tuple, Union
 
 import numpy as np
 import numpy.typing as npt
 
 from . import f0 as f0
-from ._errors import (BufferTooSmallError, CorruptFileError, InternalError, InvalidArgumentError,
+from ._errors import (BufferTooSmallError, CancelledError, CorruptFileError, InternalError, InvalidArgumentError,
                       InvalidAudioError, RvcError, RvcFileNotFoundError, RvcIOError,
                       RvcMemoryError, UnsupportedError, WrongModelKindError)
 
@@ -43,3 +43,20 @@ class ContentEncoder:
     def feature_dim(self, version: Literal["v1", "v2"] = ...) -> int: ...
     def extract(self, audio: npt.ArrayLike, version: Literal["v1", "v2"] = ...,
                 sample_rate: int = ...) -> npt.NDArray[np.float32]: ...
+
+class Index:
+    dim: int
+    ntotal: int
+    nlist: int
+    nprobe: int
+    description: str
+    vectors: npt.NDArray[np.float32]
+    def __init__(self, path: _Path, expected_dim: int = ..., nprobe: int = ...) -> None: ...
+    def search(self, queries: npt.ArrayLike,
+               k: int = ...) -> Tuple[npt.NDArray[np.float32], npt.NDArray[np.int64]]: ...
+    def blend(self, features: npt.ArrayLike, index_rate: float = ..., k: int = ...) -> npt.NDArray[np.float32]: ...
+    @staticmethod
+    def build(features: Union[_Path, npt.ArrayLike], output_dir: _Path | None = ..., name: str | None = ...,
+              version: Literal["v1", "v2"] | None = ..., shuffle: bool = ..., seed: int = ...,
+              reduce_above_rows: int = ..., reduced_rows: int = ...,
+              progress: Callable[[str, float], bool | None] | None = ...) -> dict: ...

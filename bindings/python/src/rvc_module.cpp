@@ -213,6 +213,101 @@ py::array_t<float> extract_features(const rvc::capi::ContentEncoder& encoder, co
   return features;
 }
 
+// Arguments of Index.build that map onto rvc_index_build_config.
+struct IndexBuildOptions {
+  std::optional<std::string> name;
+  std::optional<std::string> version;
+  bool shuffle = true;
+  int64_t seed = 0;
+  int64_t reduce_above_rows = 0;
+  int32_t reduced_rows = 0;
+  py::object progress;
+  std::optional<py::error_already_set> progress_error;  // raised by the callback, re-raised after
+};
+
+int32_t call_python_progress(const char* stage, double fraction, void* user_data) {
+  auto* options = static_cast<IndexBuildOptions*>(user_data);
+  py::gil_scoped_acquire acquire;
+  try {
+    const py::object answer = options->progress(stage, fraction);
+    return answer.is_none() || answer.cast<bool>() ? 0 : 1;  // None or True: go on
+  } catch (py::error_already_set& error) {
+    options->progress_error.emplace(std::move(error));
+    return 1;
+  }
+}
+
+py::dict build_index(const py::object& features, const py::object& output_dir, IndexBuildOptions& options) {
+  rvc_index_build_config config;
+  rvc_index_build_config_init(&config);
+  config.name = options.name ? options.name->c_str() : nullptr;
+  config.version = options.version ? options.version->c_str() : nullptr;
+  config.no_shuffle = options.shuffle ? 0 : 1;
+  config.seed = options.seed;
+  config.reduce_above_rows = options.reduce_above_rows;
+  config.reduced_rows = options.reduced_rows;
+  if (!options.progress.is_none()) {
+    config.progress = call_python_progress;
+    config.progress_user_data = &options;
+  }
+  const std::string out = output_dir.is_none() ? std::string() : path_string(output_dir);
+  std::optional<rvc::capi::IndexBuildResult> result;
+  try {
+    if (py::isinstance<py::str>(features) || py::hasattr(features, "__fspath__")) {
+      const std::string path = path_string(features);
+      py::gil_scoped_release release;
+      result.emplace(rvc::capi::Index::build(path, out, &config));
+    } else {
+      const auto matrix = py::cast<FloatArray>(features);
+      if (matrix.ndim() != 2) throw py::value_error("Index.build: features must be a [rows, width] array or a path");
+      if (out.empty()) throw py::value_error("Index.build: give output_dir when building from an array");
+      py::gil_scoped_release release;
+      result.emplace(rvc::capi::Index::build(matrix.data(), matrix.shape(0), static_cast<int32_t>(matrix.shape(1)),
+                                             out, &config));
+    }
+  } catch (const rvc::capi::Error& error) {
+    if (options.progress_error) throw std::move(*options.progress_error);
+    raise_error(error);
+  }
+  py::dict report;
+  report["added_path"] = result->added_path();
+  report["trained_path"] = result->trained_path();
+  report["input_rows"] = result->input_rows();
+  report["num_vectors"] = result->num_vectors();
+  report["num_lists"] = result->num_lists();
+  report["reduced"] = result->reduced();
+  report["seconds"] = result->seconds();
+  return report;
+}
+
+py::tuple search_index(const rvc::capi::Index& index, const FloatArray& queries, int32_t k) {
+  if (queries.ndim() != 2) throw py::value_error("Index.search: queries must be [rows, width]");
+  const auto rows = static_cast<py::ssize_t>(queries.shape(0));
+  py::array_t<float> distances({rows, static_cast<py::ssize_t>(std::max(k, 0))});
+  py::array_t<int64_t> ids({rows, static_cast<py::ssize_t>(std::max(k, 0))});
+  call([&] {
+    py::gil_scoped_release release;
+    index.search(queries.data(), rows, static_cast<int32_t>(queries.shape(1)), k, distances.mutable_data(),
+                 ids.mutable_data());
+  });
+  return py::make_tuple(distances, ids);
+}
+
+py::array_t<float> blend_with_index(const rvc::capi::Index& index, const FloatArray& features, float index_rate,
+                                    int32_t k) {
+  if (features.ndim() < 2 || features.ndim() > 3 || (features.ndim() == 3 && features.shape(0) != 1)) {
+    throw py::value_error("Index.blend: features must be [frames, width] or [1, frames, width]");
+  }
+  const int64_t frames = features.shape(features.ndim() - 2);
+  const auto dim = static_cast<int32_t>(features.shape(features.ndim() - 1));
+  py::array_t<float> out({static_cast<py::ssize_t>(frames), static_cast<py::ssize_t>(dim)});
+  call([&] {
+    py::gil_scoped_release release;
+    index.blend(features.data(), frames, dim, index_rate, out.mutable_data(), k);
+  });
+  return out;
+}
+
 }  // namespace
 
 PYBIND11_MODULE(_rvc, m) {
@@ -327,4 +422,45 @@ PYBIND11_MODULE(_rvc, m) {
            py::arg("method"), py::arg("model") = py::none(), py::arg("device") = "cpu", py::arg("precision") = 0,
            py::arg("voicing_threshold") = -1.0)
       .def("estimate", &estimate_f0, py::arg("audio"), py::arg("sample_rate") = 16000);
+
+  py::class_<rvc::capi::Index>(m, "Index")
+      .def(py::init([](const py::object& path_like, int32_t expected_dim, int32_t nprobe) {
+             const std::string path = path_string(path_like);
+             return call([&] {
+               py::gil_scoped_release release;
+               return std::make_unique<rvc::capi::Index>(path, expected_dim, nprobe);
+             });
+           }),
+           py::arg("path"), py::arg("expected_dim") = 0, py::arg("nprobe") = 0)
+      .def_property_readonly("dim", &rvc::capi::Index::dim)
+      .def_property_readonly("ntotal", &rvc::capi::Index::num_vectors)
+      .def_property_readonly("nlist", &rvc::capi::Index::num_lists)
+      .def_property_readonly("nprobe", &rvc::capi::Index::nprobe)
+      .def_property_readonly("description", &rvc::capi::Index::description)
+      .def_property_readonly("vectors",
+                             [](const py::object& self) {
+                               const auto& index = self.cast<const rvc::capi::Index&>();
+                               const auto dim = static_cast<py::ssize_t>(index.dim());
+                               py::array_t<float> vectors(
+                                   {static_cast<py::ssize_t>(index.num_vectors()), dim},
+                                   {dim * static_cast<py::ssize_t>(sizeof(float)), static_cast<py::ssize_t>(sizeof(float))},
+                                   index.vectors(), self);
+                               py::detail::array_proxy(vectors.ptr())->flags &= ~py::detail::npy_api::NPY_ARRAY_WRITEABLE_;
+                               return vectors;
+                             })
+      .def("search", &search_index, py::arg("queries"), py::arg("k") = 8)
+      .def("blend", &blend_with_index, py::arg("features"), py::arg("index_rate") = 0.75f, py::arg("k") = 8);
+
+  m.def(
+      "build_index",
+      [](const py::object& features, const py::object& output_dir, std::optional<std::string> name,
+         std::optional<std::string> version, bool shuffle, int64_t seed, int64_t reduce_above_rows,
+         int32_t reduced_rows, const py::object& progress) {
+        IndexBuildOptions options{std::move(name), std::move(version), shuffle, seed, reduce_above_rows,
+                                  reduced_rows, progress, std::nullopt};
+        return build_index(features, output_dir, options);
+      },
+      py::arg("features"), py::arg("output_dir") = py::none(), py::arg("name") = py::none(),
+      py::arg("version") = py::none(), py::arg("shuffle") = true, py::arg("seed") = 0,
+      py::arg("reduce_above_rows") = 0, py::arg("reduced_rows") = 0, py::arg("progress") = py::none());
 }

@@ -588,6 +588,167 @@ RVC_API void rvc_f0_track_destroy(rvc_f0_track* track);
 
 /** @} */
 
+/**
+ * @defgroup rvc_index Retrieval index
+ * RVC's faiss index (`added_IVF<n>_Flat_nprobe_1_<name>_<v1|v2>.index`): reading it, searching it,
+ * the feature blend the converter applies, and building one from training features the way RVC's
+ * index step does. Most applications pass the index to the engine; this is the layer under it.
+ * @{
+ */
+
+/** @brief A loaded index, read-only after creation; any thread may search and blend. */
+typedef struct rvc_index rvc_index;
+
+/** @brief How an index is loaded. */
+typedef struct rvc_index_config {
+  uint32_t struct_size; /**< sizeof(rvc_index_config), set by the init function. */
+  int32_t expected_dim; /**< The voice model's feature width (256 v1, 768 v2); 0 accepts any. */
+  int32_t nprobe;       /**< Lists scanned per query; 0 keeps the file's (RVC's 1). */
+} rvc_index_config;
+
+/** @brief Fills @p config with defaults (any width, the file's nprobe). */
+RVC_API void rvc_index_config_init(rvc_index_config* config);
+
+/**
+ * @brief Loads an index file and reconstructs its vectors (as RVC does at load).
+ * @param path UTF-8 path of an `added_*.index` file; any characters work.
+ * @param config Options, or NULL for defaults.
+ * @param[out] out_index New handle; release with rvc_index_destroy().
+ * @return ::RVC_OK, ::RVC_ERROR_FILE_NOT_FOUND, ::RVC_ERROR_WRONG_MODEL_KIND (a `trained_*.index`
+ *         with no vectors, a PyTorch file), ::RVC_ERROR_CORRUPT_FILE (not a faiss index, truncated),
+ *         ::RVC_ERROR_INVALID_ARGUMENT (width is not config->expected_dim), ::RVC_ERROR_UNSUPPORTED.
+ * Any thread; not real-time safe.
+ */
+RVC_API rvc_status rvc_index_load(const char* path, const rvc_index_config* config, rvc_index** out_index);
+
+/** @brief Releases an index; NULL is a no-op. */
+RVC_API void rvc_index_destroy(rvc_index* index);
+
+/** @brief Feature width (0 for NULL). */
+RVC_API int32_t rvc_index_dim(const rvc_index* index);
+/** @brief Vectors stored (faiss ntotal). */
+RVC_API int64_t rvc_index_num_vectors(const rvc_index* index);
+/** @brief Inverted lists (faiss nlist); 0 for a flat index. */
+RVC_API int64_t rvc_index_num_lists(const rvc_index* index);
+/** @brief Lists scanned per query. */
+RVC_API int32_t rvc_index_nprobe(const rvc_index* index);
+/** @brief The structure as a faiss factory string ("IVF256,Flat"); valid until rvc_index_destroy(). */
+RVC_API const char* rvc_index_description(const rvc_index* index);
+/** @brief The stored vectors, num_vectors × dim floats in id order; valid until rvc_index_destroy(). */
+RVC_API const float* rvc_index_vectors(const rvc_index* index);
+
+/**
+ * @brief The @p k nearest stored vectors of each query row, nearest first.
+ * @param index The index.
+ * @param queries @p num_queries × @p dim floats, row-major.
+ * @param num_queries Rows.
+ * @param dim Must equal rvc_index_dim().
+ * @param k Neighbours per row (RVC uses 8).
+ * @param[out] out_distances @p num_queries × @p k squared L2 distances (caller-owned).
+ * @param[out] out_ids @p num_queries × @p k ids; -1 where fewer than @p k vectors were reached.
+ * Any thread, also concurrently on one index; not real-time safe.
+ */
+RVC_API rvc_status rvc_index_search(const rvc_index* index, const float* queries, int64_t num_queries, int32_t dim,
+                                    int32_t k, float* out_distances, int64_t* out_ids);
+
+/**
+ * @brief RVC's retrieval blend: `out = index_rate · Σ w·neighbour + (1 − index_rate) · features`,
+ * with weights (1/distance)² normalised per row over the @p k nearest stored vectors.
+ *
+ * Rows with exact matches take their mean, missing neighbours (id -1) are left out, and a row
+ * with none keeps its features: no NaN where RVC would produce one.
+ *
+ * @param index The index.
+ * @param features @p num_frames × @p dim floats (content features at 50 frames per second).
+ * @param num_frames Rows.
+ * @param dim Must equal rvc_index_dim().
+ * @param index_rate Share of the retrieved features, in [0, 1] (RVC's default 0.75).
+ * @param k Neighbours (RVC uses 8).
+ * @param[out] out_features @p num_frames × @p dim floats (caller-owned; may be @p features itself).
+ * Any thread, also concurrently on one index; not real-time safe.
+ */
+RVC_API rvc_status rvc_index_blend(const rvc_index* index, const float* features, int64_t num_frames, int32_t dim,
+                                   float index_rate, int32_t k, float* out_features);
+
+/**
+ * @brief Progress of a long operation: the stage ("shuffling", "reducing", "training", "adding",
+ * "writing") and the fraction of it done. Return 0 to go on, anything else to cancel (the call
+ * then fails with ::RVC_ERROR_CANCELLED). Called on the thread that made the call.
+ */
+typedef int32_t (*rvc_progress_callback)(const char* stage, double fraction, void* user_data);
+
+/** @brief How an index is built; zero fields take RVC's values. */
+typedef struct rvc_index_build_config {
+  uint32_t struct_size;          /**< sizeof(rvc_index_build_config), set by the init function. */
+  const char* name;              /**< Experiment name in the file names; NULL: the experiment folder's. */
+  const char* version;           /**< "v1" or "v2"; NULL: from the width (256 → v1, 768 → v2). */
+  int32_t no_shuffle;            /**< 1: keep the row order (RVC shuffles). */
+  int64_t seed;                  /**< Shuffle seed: same features and seed, same index. */
+  int64_t reduce_above_rows;     /**< k-means reduction above this many rows; 0 = 200000. */
+  int32_t reduced_rows;          /**< Centres the reduction keeps; 0 = 10000. */
+  int32_t add_batch_rows;        /**< Rows added per batch; 0 = 8192. */
+  rvc_progress_callback progress; /**< Optional progress and cancel. */
+  void* progress_user_data;      /**< Passed to @p progress. */
+} rvc_index_build_config;
+
+/** @brief Fills @p config with defaults (RVC's recipe, seed 0, no callback). */
+RVC_API void rvc_index_build_config_init(rvc_index_build_config* config);
+
+/** @brief What a build wrote. */
+typedef struct rvc_index_build_result rvc_index_build_result;
+
+/**
+ * @brief Builds an index from training features on disk, RVC's way.
+ *
+ * Shuffle; above 200 000 rows a k-means reduction to 10 000 centres; faiss `IVF<n>,Flat` with
+ * n = min(16·√rows, rows / 39) (at least 1) and nprobe 1; vectors added in batches. Writes
+ * `trained_…index` and `added_…index`, each atomically.
+ *
+ * @param features_path A `.npy` file, a `3_feature768`/`3_feature256` folder (its files in sorted
+ *        order) or the experiment folder `logs/<name>`.
+ * @param output_dir Folder to write to (created if missing); NULL: the experiment folder.
+ * @param config Options, or NULL for defaults.
+ * @param[out] out_result New result; release with rvc_index_build_result_destroy().
+ * @return ::RVC_OK, ::RVC_ERROR_FILE_NOT_FOUND, ::RVC_ERROR_INVALID_ARGUMENT (no features, mixed
+ *         widths, a version that does not fit), ::RVC_ERROR_CORRUPT_FILE (damaged or NaN features),
+ *         ::RVC_ERROR_IO, ::RVC_ERROR_CANCELLED.
+ * Any thread; not real-time safe (minutes for large sets).
+ */
+RVC_API rvc_status rvc_index_build(const char* features_path, const char* output_dir,
+                                   const rvc_index_build_config* config, rvc_index_build_result** out_result);
+
+/**
+ * @brief Builds an index from a feature matrix in memory (copied first); see rvc_index_build().
+ * @param features @p num_rows × @p dim floats, row-major.
+ * @param num_rows Rows (feature frames).
+ * @param dim Width: 256 (v1) or 768 (v2), or say config->version.
+ * @param output_dir Folder to write to (created if missing).
+ * @param config Options, or NULL for defaults (name "voice").
+ * @param[out] out_result New result; release with rvc_index_build_result_destroy().
+ */
+RVC_API rvc_status rvc_index_build_from_features(const float* features, int64_t num_rows, int32_t dim,
+                                                 const char* output_dir, const rvc_index_build_config* config,
+                                                 rvc_index_build_result** out_result);
+
+/** @brief Path of the `added_…index` file (the one to convert with). */
+RVC_API const char* rvc_index_build_result_added_path(const rvc_index_build_result* result);
+/** @brief Path of the `trained_…index` file (no vectors). */
+RVC_API const char* rvc_index_build_result_trained_path(const rvc_index_build_result* result);
+/** @brief Feature rows given. */
+RVC_API int64_t rvc_index_build_result_input_rows(const rvc_index_build_result* result);
+/** @brief Vectors in the index (the k-means centres when reduced). */
+RVC_API int64_t rvc_index_build_result_num_vectors(const rvc_index_build_result* result);
+/** @brief Inverted lists. */
+RVC_API int64_t rvc_index_build_result_num_lists(const rvc_index_build_result* result);
+/** @brief 1 when k-means reduced the rows. */
+RVC_API int32_t rvc_index_build_result_reduced(const rvc_index_build_result* result);
+/** @brief Wall time of the build in seconds. */
+RVC_API double rvc_index_build_result_seconds(const rvc_index_build_result* result);
+/** @brief Releases a result; NULL is a no-op. */
+RVC_API void rvc_index_build_result_destroy(rvc_index_build_result* result);
+
+/** @} */
+
 #ifdef __cplusplus
 }
 #endif

@@ -265,4 +265,92 @@ class F0Estimator {
   std::unique_ptr<rvc_f0_estimator, Deleter> handle_;
 };
 
+/// What an index build wrote (RAII over rvc_index_build_result).
+class IndexBuildResult {
+ public:
+  /// The `added_…index` file to convert with.
+  std::string added_path() const { return rvc_index_build_result_added_path(handle_.get()); }
+  /// The `trained_…index` file (no vectors).
+  std::string trained_path() const { return rvc_index_build_result_trained_path(handle_.get()); }
+  /// Feature rows given.
+  int64_t input_rows() const { return rvc_index_build_result_input_rows(handle_.get()); }
+  /// Vectors in the index.
+  int64_t num_vectors() const { return rvc_index_build_result_num_vectors(handle_.get()); }
+  /// Inverted lists.
+  int64_t num_lists() const { return rvc_index_build_result_num_lists(handle_.get()); }
+  /// True when k-means reduced the rows.
+  bool reduced() const { return rvc_index_build_result_reduced(handle_.get()) != 0; }
+  /// Wall time in seconds.
+  double seconds() const { return rvc_index_build_result_seconds(handle_.get()); }
+  /// Takes ownership of a handle the C API returned.
+  static IndexBuildResult adopt(rvc_index_build_result* handle) { return IndexBuildResult(handle); }
+
+ private:
+  struct Deleter {
+    void operator()(rvc_index_build_result* result) const { rvc_index_build_result_destroy(result); }
+  };
+  explicit IndexBuildResult(rvc_index_build_result* handle) : handle_(handle) {}
+  std::unique_ptr<rvc_index_build_result, Deleter> handle_;
+};
+
+/// A retrieval index (RAII over rvc_index).
+class Index {
+ public:
+  /// Loads `path`; `expected_dim` (256 or 768) refuses an index of another width, 0 takes any;
+  /// `nprobe` 0 keeps the file's.
+  explicit Index(const std::string& path, int32_t expected_dim = 0, int32_t nprobe = 0) {
+    rvc_index_config config;
+    rvc_index_config_init(&config);
+    config.expected_dim = expected_dim;
+    config.nprobe = nprobe;
+    rvc_index* handle = nullptr;
+    check(rvc_index_load(path.c_str(), &config, &handle));
+    handle_.reset(handle);
+  }
+  /// Feature width.
+  int32_t dim() const { return rvc_index_dim(handle_.get()); }
+  /// Vectors stored.
+  int64_t num_vectors() const { return rvc_index_num_vectors(handle_.get()); }
+  /// Inverted lists.
+  int64_t num_lists() const { return rvc_index_num_lists(handle_.get()); }
+  /// Lists scanned per query.
+  int32_t nprobe() const { return rvc_index_nprobe(handle_.get()); }
+  /// The structure ("IVF256,Flat").
+  std::string description() const { return rvc_index_description(handle_.get()); }
+  /// The stored vectors, num_vectors × dim, valid while this object lives.
+  const float* vectors() const { return rvc_index_vectors(handle_.get()); }
+  /// Nearest neighbours into caller buffers of num_queries × k; see rvc_index_search.
+  void search(const float* queries, int64_t num_queries, int32_t dim, int32_t k, float* distances,
+              int64_t* ids) const {
+    check(rvc_index_search(handle_.get(), queries, num_queries, dim, k, distances, ids));
+  }
+  /// RVC's blend into `out` (may be `features`); see rvc_index_blend.
+  void blend(const float* features, int64_t num_frames, int32_t dim, float index_rate, float* out,
+             int32_t k = 8) const {
+    check(rvc_index_blend(handle_.get(), features, num_frames, dim, index_rate, k, out));
+  }
+
+  /// Builds an index from features on disk; see rvc_index_build. `output_dir` "" writes into the
+  /// experiment folder.
+  static IndexBuildResult build(const std::string& features_path, const std::string& output_dir = "",
+                                const rvc_index_build_config* config = nullptr) {
+    rvc_index_build_result* result = nullptr;
+    check(rvc_index_build(features_path.c_str(), output_dir.empty() ? nullptr : output_dir.c_str(), config, &result));
+    return IndexBuildResult::adopt(result);
+  }
+  /// Builds an index from a matrix in memory; see rvc_index_build_from_features.
+  static IndexBuildResult build(const float* features, int64_t num_rows, int32_t dim, const std::string& output_dir,
+                                const rvc_index_build_config* config = nullptr) {
+    rvc_index_build_result* result = nullptr;
+    check(rvc_index_build_from_features(features, num_rows, dim, output_dir.c_str(), config, &result));
+    return IndexBuildResult::adopt(result);
+  }
+
+ private:
+  struct Deleter {
+    void operator()(rvc_index* index) const { rvc_index_destroy(index); }
+  };
+  std::unique_ptr<rvc_index, Deleter> handle_;
+};
+
 }  // namespace rvc::capi

@@ -29,7 +29,9 @@ using BuildProgress = std::function<bool(const std::string& stage, double fracti
 
 /// How build_index works. The defaults are RVC's.
 struct IndexBuildConfig {
-  std::string name = "voice";  ///< Experiment name, used in the file names.
+  /// Experiment name, used in the file names; "" takes the experiment folder's name when building
+  /// from a path, "voice" otherwise.
+  std::string name;
   /// "v1" or "v2", used in the file names; "" derives it from the width (256 → v1, 768 → v2).
   std::string version;
   bool shuffle = true;         ///< Shuffle the rows first, as RVC does.
@@ -72,5 +74,22 @@ std::string index_file_name(const std::string& kind, std::int64_t num_lists, con
 /// non-finite values, a version that does not fit the width), kIo, kCancelled.
 IndexBuildResult build_index(FeatureMatrix features, const std::string& output_dir,
                              const IndexBuildConfig& config = {});
+
+/// Where an index built from `features_path` goes by default, and its name: for RVC's
+/// `logs/<exp>/3_feature768` (a file in it, or `logs/<exp>` itself) the folder `logs/<exp>` and
+/// "<exp>", as RVC writes them; for any other file or folder, the folder holding the features and
+/// that folder's name.
+struct ExperimentLayout {
+  std::string folder;  ///< Output folder.
+  std::string name;    ///< Experiment name.
+};
+
+/// The layout of `features_path` (see ExperimentLayout); nothing is read.
+ExperimentLayout experiment_layout(const std::string& features_path);
+
+/// load_feature_matrix(features_path), then build_index into `output_dir` ("": the experiment
+/// folder) with config.name defaulting to the experiment's name.
+IndexBuildResult build_index_from_path(const std::string& features_path, const std::string& output_dir,
+                                       const IndexBuildConfig& config = {});
 
 }  // namespace rvc::index

@@ -123,6 +123,24 @@ TEST(FeatureMatrix, ExplainsWhatIsWrongWithTheFeatures) {
   EXPECT_NE(std::string(error.what()).find("frame 5"), std::string::npos) << error.what();
 }
 
+TEST(IndexBuilder, WritesIntoTheExperimentFolderUnderItsName) {
+  test::ScratchDir scratch;
+  const std::string experiment = scratch.file("logs/my voice (声)");
+  std::filesystem::create_directories(std::filesystem::u8path(experiment + "/3_feature256"));
+  save_rows(experiment + "/3_feature256/0_0.npy", blobs(120, 256, 2, 20), 0, 120);
+  for (const std::string& path : {experiment, experiment + "/", experiment + "/3_feature256",
+                                  experiment + "/3_feature256/0_0.npy"}) {
+    const ExperimentLayout layout = experiment_layout(path);
+    EXPECT_EQ(layout.folder, experiment) << path;
+    EXPECT_EQ(layout.name, "my voice (声)") << path;
+  }
+  const IndexBuildResult result = build_index_from_path(experiment + "/3_feature256", "", {});
+  EXPECT_EQ(result.added_path, experiment + "/added_IVF3_Flat_nprobe_1_my voice (声)_v1.index");
+  EXPECT_EQ(FeatureIndex(result.added_path).info().num_vectors, 120);
+  EXPECT_EQ(experiment_layout(experiment + "/3_feature256/0_0.npy").name, "my voice (声)");
+  EXPECT_EQ(experiment_layout(scratch.file("loose.npy")).folder, scratch.path().u8string());
+}
+
 TEST(IndexBuilder, BuildsFromAFolderAndTheResultLoads) {
   test::ScratchDir scratch;
   const FeatureMatrix all = blobs(2000, 256, 12, 5);
