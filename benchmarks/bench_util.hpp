@@ -2,7 +2,6 @@
 // the random full-size models outside the measured process.
 #pragma once
 
-#include <sys/resource.h>
 #include <torch/torch.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -14,6 +13,8 @@
 #include <stdexcept>
 #include <string>
 #include <vector>
+
+#include "bench_memory.hpp"
 
 namespace rvc::bench {
 
@@ -35,13 +36,6 @@ inline std::vector<float> speech_like_audio(double seconds, int sample_rate_hz) 
     samples[static_cast<std::size_t>(i)] = static_cast<float>((voiced ? 0.2 * value : 0.0)) + noise(random);
   }
   return samples;
-}
-
-/// Peak resident set size of this process so far, in MB.
-inline double peak_rss_mb() {
-  rusage usage{};
-  getrusage(RUSAGE_SELF, &usage);
-  return static_cast<double>(usage.ru_maxrss) / 1024.0;
 }
 
 /// Writes a random full-size model to `file_name` in the temporary folder by calling

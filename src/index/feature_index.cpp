@@ -1,6 +1,8 @@
 #include "rvc/index/feature_index.hpp"
 
+#include <algorithm>
 #include <cmath>
+#include <limits>
 #include <string>
 
 #include <faiss/IndexFlat.h>
@@ -34,6 +36,65 @@ void check_width(const std::string& path, int index_dim, int dim, const char* wh
     throw Error(ErrorCode::kInvalidArgument,
                 "index '" + path + "' holds " + width_text(index_dim) + " features but the " + what + " are " +
                     width_text(dim) + "; use the index built with the same model version");
+  }
+}
+
+// Squared L2 distance; vectorised for the CPU at hand (Debian's faiss is built for baseline x86-64,
+// where its own distance loop is scalar and dominates the search).
+__attribute__((target_clones("avx512f", "avx2", "default")))
+float squared_l2(const float* a, const float* b, std::size_t dim) {
+  constexpr std::size_t kLanes = 64;  // several independent vector accumulators
+  float lanes[kLanes] = {};
+  std::size_t i = 0;
+  for (; i + kLanes <= dim; i += kLanes) {
+    for (std::size_t j = 0; j < kLanes; ++j) {
+      const float difference = a[i + j] - b[i + j];
+      lanes[j] += difference * difference;
+    }
+  }
+  float sum = 0;
+  for (; i < dim; ++i) sum += (a[i] - b[i]) * (a[i] - b[i]);
+  for (const float lane : lanes) sum += lane;
+  return sum;
+}
+
+// faiss's IndexIVFFlat search with the same coarse assignment (faiss's quantizer) and exact
+// distances over the probed lists, kept sorted ascending; unfilled slots are (FLT_MAX, -1) as in
+// faiss.
+void search_ivf_flat(const faiss::IndexIVFFlat& ivf, const float* queries, std::int64_t num_queries, int k,
+                     Neighbours& result) {
+  const auto nprobe = static_cast<std::int64_t>(std::min(ivf.nprobe, ivf.nlist));
+  std::vector<float> coarse_distances(static_cast<std::size_t>(num_queries * nprobe));
+  std::vector<faiss::Index::idx_t> lists(coarse_distances.size());
+  ivf.quantizer->search(num_queries, queries, nprobe, coarse_distances.data(), lists.data());
+  const auto dim = static_cast<std::size_t>(ivf.d);
+#pragma omp parallel for schedule(dynamic, 16)
+  for (std::int64_t q = 0; q < num_queries; ++q) {
+    const float* query = queries + static_cast<std::size_t>(q) * dim;
+    float* best_distances = result.distances.data() + q * k;
+    std::int64_t* best_ids = result.ids.data() + q * k;
+    std::fill(best_distances, best_distances + k, std::numeric_limits<float>::max());
+    std::fill(best_ids, best_ids + k, -1);
+    for (std::int64_t p = 0; p < nprobe; ++p) {
+      const faiss::Index::idx_t list = lists[static_cast<std::size_t>(q * nprobe + p)];
+      if (list < 0) continue;
+      const std::size_t size = ivf.invlists->list_size(static_cast<std::size_t>(list));
+      faiss::InvertedLists::ScopedCodes codes(ivf.invlists, static_cast<std::size_t>(list));
+      faiss::InvertedLists::ScopedIds ids(ivf.invlists, static_cast<std::size_t>(list));
+      const auto* vectors = reinterpret_cast<const float*>(codes.get());
+      for (std::size_t j = 0; j < size; ++j) {
+        const float distance = squared_l2(query, vectors + j * dim, dim);
+        if (!(distance < best_distances[k - 1])) continue;
+        int slot = k - 1;  // insertion into the sorted top k
+        while (slot > 0 && best_distances[slot - 1] > distance) {
+          best_distances[slot] = best_distances[slot - 1];
+          best_ids[slot] = best_ids[slot - 1];
+          --slot;
+        }
+        best_distances[slot] = distance;
+        best_ids[slot] = static_cast<std::int64_t>(ids.get()[j]);
+      }
+    }
   }
 }
 
@@ -118,7 +179,9 @@ Neighbours FeatureIndex::search(const float* queries, std::int64_t num_queries, 
   const auto size = static_cast<std::size_t>(num_queries) * static_cast<std::size_t>(k);
   result.distances.resize(size);
   result.ids.resize(size);
-  if (num_queries > 0) {
+  if (const auto* ivf = dynamic_cast<const faiss::IndexIVFFlat*>(impl_->index.get()); ivf != nullptr) {
+    search_ivf_flat(*ivf, queries, num_queries, k, result);
+  } else if (num_queries > 0) {
     std::vector<faiss::Index::idx_t> ids(size);
     impl_->index->search(num_queries, queries, k, result.distances.data(), ids.data());
     for (std::size_t i = 0; i < size; ++i) result.ids[i] = static_cast<std::int64_t>(ids[i]);

@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include <unistd.h>
+
 #include "rvc/rvc.hpp"
 
 namespace {
@@ -17,9 +19,14 @@ constexpr const char* kUsage =
     "  audio-info FILE                show an audio file's length and rate (read as mono)\n"
     "  resample IN OUT [--sr HZ] [--encoding auto|pcm16|pcm24|float]\n"
     "                                 read any audio file, resample (soxr HQ) and write .wav/.flac/.ogg\n"
+    "  index build FEATURES [--name NAME] [--version v1|v2] [-o DIR] [--seed N]\n"
+    "                                 build RVC's retrieval index from training features: a .npy file,\n"
+    "                                 logs/<exp>/3_feature768 or logs/<exp>; writes trained_/added_*.index\n"
+    "                                 (into the experiment folder unless -o is given)\n"
+    "  index info INDEX               show what an added_*.index holds\n"
     "  version                        print the library version\n"
     "\n"
-    "Voice conversion itself arrives with the synthesizer and pipeline components.\n";
+    "Voice conversion itself arrives with the pipeline component.\n";
 
 int fail_usage(const std::string& message) {
   std::fprintf(stderr, "rvc: %s\n\n%s", message.c_str(), kUsage);
@@ -75,6 +82,73 @@ int command_resample(const std::vector<std::string>& args) {
   return 0;
 }
 
+// Redraws one status line on a terminal; silent when stderr is not one.
+int32_t print_progress(const char* stage, double fraction, void* last_stage) {
+  if (!isatty(fileno(stderr))) return 0;
+  auto* previous = static_cast<std::string*>(last_stage);
+  if (*previous != stage && !previous->empty()) std::fprintf(stderr, "\n");
+  *previous = stage;
+  std::fprintf(stderr, "\r%-10s %5.1f %%", stage, 100.0 * fraction);
+  std::fflush(stderr);
+  return 0;
+}
+
+int command_index_build(const std::vector<std::string>& args) {
+  std::string features;
+  std::string name;
+  std::string version;
+  std::string output_dir;
+  rvc_index_build_config config;
+  rvc_index_build_config_init(&config);
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const bool has_value = i + 1 < args.size();
+    if (args[i] == "--name" && has_value) name = args[++i];
+    else if (args[i] == "--version" && has_value) version = args[++i];
+    else if ((args[i] == "-o" || args[i] == "--output") && has_value) output_dir = args[++i];
+    else if (args[i] == "--seed" && has_value) config.seed = std::strtoll(args[++i].c_str(), nullptr, 10);
+    else if (args[i].rfind("-", 0) == 0) return fail_usage("index build: unknown option '" + args[i] + "'");
+    else if (features.empty()) features = args[i];
+    else return fail_usage("index build takes one features path");
+  }
+  if (features.empty()) return fail_usage("index build needs the features: a .npy file or a feature folder");
+  if (!version.empty() && version != "v1" && version != "v2") return fail_usage("--version is v1 or v2");
+  config.name = name.empty() ? nullptr : name.c_str();
+  config.version = version.empty() ? nullptr : version.c_str();
+  std::string last_stage;
+  config.progress = print_progress;
+  config.progress_user_data = &last_stage;
+  const auto result = rvc::capi::Index::build(features, output_dir, &config);
+  if (!last_stage.empty()) std::fprintf(stderr, "\n");
+  std::printf("features:    %lld rows\n", static_cast<long long>(result.input_rows()));
+  if (result.reduced()) {
+    std::printf("reduced:     k-means to %lld centres\n", static_cast<long long>(result.num_vectors()));
+  }
+  std::printf("lists:       %lld (IVF%lld,Flat, nprobe 1)\n", static_cast<long long>(result.num_lists()),
+              static_cast<long long>(result.num_lists()));
+  std::printf("trained:     %s\n", result.trained_path().c_str());
+  std::printf("added:       %s  <- use this one for conversion\n", result.added_path().c_str());
+  std::printf("time:        %.1f s\n", result.seconds());
+  return 0;
+}
+
+int command_index_info(const std::vector<std::string>& args) {
+  if (args.size() != 1) return fail_usage("index info takes one index path");
+  const rvc::capi::Index index(args[0]);
+  const char* version = index.dim() == 256 ? " (v1)" : index.dim() == 768 ? " (v2)" : "";
+  std::printf("file:        %s\n", args[0].c_str());
+  std::printf("structure:   %s, nprobe %d\n", index.description().c_str(), index.nprobe());
+  std::printf("width:       %d%s\n", index.dim(), version);
+  std::printf("vectors:     %lld\n", static_cast<long long>(index.num_vectors()));
+  return 0;
+}
+
+int command_index(const std::vector<std::string>& args) {
+  const std::vector<std::string> rest(args.empty() ? args.end() : args.begin() + 1, args.end());
+  if (!args.empty() && args[0] == "build") return command_index_build(rest);
+  if (!args.empty() && args[0] == "info") return command_index_info(rest);
+  return fail_usage("index takes 'build' or 'info'");
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -85,6 +159,7 @@ int main(int argc, char** argv) {
     if (command == "info") return command_info(args);
     if (command == "audio-info") return command_audio_info(args);
     if (command == "resample") return command_resample(args);
+    if (command == "index") return command_index(args);
     if (command == "version" || command == "--version") {
       std::printf("rvc %s\n", rvc::capi::version().c_str());
       return 0;
