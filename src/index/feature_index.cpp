@@ -4,6 +4,7 @@
 #include <cmath>
 #include <limits>
 #include <string>
+#include <typeinfo>
 
 #include <faiss/IndexFlat.h>
 #include <faiss/IndexIVF.h>
@@ -179,8 +180,9 @@ Neighbours FeatureIndex::search(const float* queries, std::int64_t num_queries, 
   const auto size = static_cast<std::size_t>(num_queries) * static_cast<std::size_t>(k);
   result.distances.resize(size);
   result.ids.resize(size);
-  if (const auto* ivf = dynamic_cast<const faiss::IndexIVFFlat*>(impl_->index.get()); ivf != nullptr) {
-    search_ivf_flat(*ivf, queries, num_queries, k, result);
+  const faiss::Index& index = *impl_->index;
+  if (typeid(index) == typeid(faiss::IndexIVFFlat)) {  // exactly: subclasses store other codes
+    search_ivf_flat(static_cast<const faiss::IndexIVFFlat&>(index), queries, num_queries, k, result);
   } else if (num_queries > 0) {
     std::vector<faiss::Index::idx_t> ids(size);
     impl_->index->search(num_queries, queries, k, result.distances.data(), ids.data());

@@ -6,6 +6,9 @@
 #include <filesystem>
 #include <fstream>
 
+#include <faiss/IndexFlat.h>
+#include <faiss/index_io.h>
+
 #include "rvc/index/feature_index.hpp"
 #include "rvc/index/index_builder.hpp"
 #include "rvc/io/npy.hpp"
@@ -141,6 +144,26 @@ TEST(FeatureIndex, BadQueriesAreRefused) {
   const Error error = thrown_error([&] { index.blend(features.data(), 2, 768, 0.75f, out.data()); });
   EXPECT_EQ(error.code(), ErrorCode::kInvalidArgument);
   EXPECT_NE(std::string(error.what()).find("frame 1"), std::string::npos) << error.what();
+}
+
+TEST(FeatureIndex, OtherL2IndexesWorkThroughFaissItself) {
+  test::ScratchDir scratch;
+  const FeatureMatrix rows = fixture_big_npy();
+  faiss::IndexFlatL2 flat(rows.dim);
+  flat.add(rows.rows, rows.values.data());
+  const std::string path = scratch.file("flat (平).index");
+  faiss::write_index(&flat, path.c_str());
+  const FeatureIndex index(path);
+  EXPECT_EQ(index.info().description, "Flat");
+  EXPECT_EQ(index.info().num_lists, 0);
+  EXPECT_EQ(index.vectors(), rows.values);
+  const std::vector<float> queries = npy_floats("index/queries.npy");
+  const Neighbours found = index.search(queries.data(), 135, 768, 8);
+  std::vector<float> distances(135 * 8);
+  std::vector<faiss::Index::idx_t> ids(135 * 8);
+  flat.search(135, queries.data(), 8, distances.data(), ids.data());
+  EXPECT_EQ(found.distances, distances);
+  EXPECT_EQ(found.ids, std::vector<std::int64_t>(ids.begin(), ids.end()));
 }
 
 TEST(IndexBuilder, ListCountAndNamesFollowRvc) {
