@@ -120,6 +120,42 @@ PackedScratch& packed_scratch(int half) {
 
 }  // namespace
 
+namespace {
+
+// Bin k of a real signal's spectrum from the half-size transform (re, im) of its packed samples,
+// with a = k mod half, b = (half − k) mod half and w = e^(−2πik/size).
+inline void split_bin(const double* re, const double* im, int a, int b, const double* w, double* out) {
+  const double even_re = 0.5 * (re[a] + re[b]);
+  const double even_im = 0.5 * (im[a] - im[b]);
+  const double odd_re = 0.5 * (im[a] + im[b]);  // odd = (z − conj(mirror)) / 2i
+  const double odd_im = -0.5 * (re[a] - re[b]);
+  out[0] = even_re + w[0] * odd_re - w[1] * odd_im;
+  out[1] = even_im + w[0] * odd_im + w[1] * odd_re;
+}
+
+// Bins 1 … half−1, where a = k and b = half − k: a loop the compiler vectorises.
+__attribute__((target_clones("avx512f", "avx2", "default")))
+void split_inner_bins(const double* __restrict re, const double* __restrict im, const double* __restrict twiddles,
+                      double* __restrict out, int half) {
+  for (int k = 1; k < half; ++k) split_bin(re, im, k, half - k, twiddles + 2 * k, out + 2 * k);
+}
+
+// The packed half-size spectrum of bins k and half − k (k < half) for the inverse transform:
+// even + i·odd with odd = (x − conj(mirror))·e^(+2πik/size).
+// Bin 0 (`dc`) ignores the imaginary parts of bins 0 and half, which a real signal's spectrum lacks.
+inline void merge_bin(const double* spectrum, int k, int half, const double* w, double* re, double* im, bool dc) {
+  const double x_re = spectrum[2 * k], x_im = dc ? 0.0 : spectrum[2 * k + 1];
+  const double mirror_re = spectrum[2 * (half - k)], mirror_im = dc ? 0.0 : -spectrum[2 * (half - k) + 1];
+  const double diff_re = x_re - mirror_re;
+  const double diff_im = x_im - mirror_im;
+  const double odd_re = diff_re * w[0] + diff_im * w[1];
+  const double odd_im = -diff_re * w[1] + diff_im * w[0];
+  re[k] = x_re + mirror_re - odd_im;
+  im[k] = x_im + mirror_im + odd_re;
+}
+
+}  // namespace
+
 void RealFft::forward(const double* input, std::complex<double>* spectrum) const {
   const int half = size_ / 2;
   PackedScratch& scratch = packed_scratch(half);
@@ -130,20 +166,11 @@ void RealFft::forward(const double* input, std::complex<double>* spectrum) const
     im[i] = input[2 * i + 1];
   }
   complex_transform(re, im, false);
-  // Split the transform of the packed even/odd samples into the real signal's spectrum.
-  for (int k = 0; k <= half; ++k) {
-    const int a = k == half ? 0 : k;  // k mod half and (half − k) mod half, without dividing
-    const int b = k == 0 ? 0 : half - k;
-    const double z_re = re[a], z_im = im[a];
-    const double mirror_re = re[b], mirror_im = -im[b];
-    const double even_re = 0.5 * (z_re + mirror_re);
-    const double even_im = 0.5 * (z_im + mirror_im);
-    // odd = (z − mirror) / 2i
-    const double odd_re = 0.5 * (z_im - mirror_im);
-    const double odd_im = -0.5 * (z_re - mirror_re);
-    const std::complex<double> w = real_twiddles_[k];
-    spectrum[k] = {even_re + w.real() * odd_re - w.imag() * odd_im, even_im + w.real() * odd_im + w.imag() * odd_re};
-  }
+  const auto* twiddles = reinterpret_cast<const double*>(real_twiddles_.data());
+  auto* out = reinterpret_cast<double*>(spectrum);
+  split_bin(re, im, 0, 0, twiddles, out);
+  split_inner_bins(re, im, twiddles, out, half);
+  split_bin(re, im, 0, 0, twiddles + 2 * half, out + 2 * half);
 }
 
 void RealFft::inverse(const std::complex<double>* spectrum, double* output) const {
@@ -151,25 +178,11 @@ void RealFft::inverse(const std::complex<double>* spectrum, double* output) cons
   PackedScratch& scratch = packed_scratch(half);
   double* __restrict re = scratch.re.data();
   double* __restrict im = scratch.im.data();
-  for (int k = 0; k < half; ++k) {
-    std::complex<double> x = spectrum[k];
-    std::complex<double> x_mirror = spectrum[half - k];
-    if (k == 0) {
-      x.imag(0.0);
-      x_mirror.imag(0.0);
-    }
-    x_mirror = std::conj(x_mirror);
-    const double even_re = x.real() + x_mirror.real();
-    const double even_im = x.imag() + x_mirror.imag();
-    const double diff_re = x.real() - x_mirror.real();
-    const double diff_im = x.imag() - x_mirror.imag();
-    // odd = (x − x_mirror)·e^(+2πik/N); packed = even + i·odd
-    const std::complex<double> w = std::conj(real_twiddles_[k]);
-    const double odd_re = diff_re * w.real() - diff_im * w.imag();
-    const double odd_im = diff_re * w.imag() + diff_im * w.real();
-    re[k] = even_re - odd_im;
-    im[k] = even_im + odd_re;
-  }
+  const auto* bins = reinterpret_cast<const double*>(spectrum);
+  const auto* twiddles = reinterpret_cast<const double*>(real_twiddles_.data());
+  merge_bin(bins, 0, half, twiddles, re, im, true);
+  // Scalar: GCC 12 does not vectorise the mirrored interleaved reads.
+  for (int k = 1; k < half; ++k) merge_bin(bins, k, half, twiddles + 2 * k, re, im, false);
   complex_transform(re, im, true);
   for (int i = 0; i < half; ++i) {
     output[2 * i] = re[i];
