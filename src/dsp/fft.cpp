@@ -66,13 +66,6 @@ RealFft::RealFft(int size) : size_(size) {
 __attribute__((target_clones("avx512f", "avx2", "default")))
 void RealFft::complex_transform(double* re, double* im, bool inverse) const {
   const int n = size_ / 2;
-  for (int i = 0; i < n; ++i) {
-    const int j = bit_reversed_[i];
-    if (i < j) {
-      std::swap(re[i], re[j]);
-      std::swap(im[i], im[j]);
-    }
-  }
   const double sign = inverse ? -1.0 : 1.0;
   int first_stage = 1;
   if (n >= 4) {
@@ -143,15 +136,17 @@ void split_inner_bins(const double* __restrict re, const double* __restrict im, 
 // The packed half-size spectrum of bins k and half − k (k < half) for the inverse transform:
 // even + i·odd with odd = (x − conj(mirror))·e^(+2πik/size).
 // Bin 0 (`dc`) ignores the imaginary parts of bins 0 and half, which a real signal's spectrum lacks.
-inline void merge_bin(const double* spectrum, int k, int half, const double* w, double* re, double* im, bool dc) {
+// The result goes to position `slot` (k in bit-reversed order, as the complex transform takes it).
+inline void merge_bin(const double* spectrum, int k, int half, const double* w, double* re, double* im, bool dc,
+                      int slot) {
   const double x_re = spectrum[2 * k], x_im = dc ? 0.0 : spectrum[2 * k + 1];
   const double mirror_re = spectrum[2 * (half - k)], mirror_im = dc ? 0.0 : -spectrum[2 * (half - k) + 1];
   const double diff_re = x_re - mirror_re;
   const double diff_im = x_im - mirror_im;
   const double odd_re = diff_re * w[0] + diff_im * w[1];
   const double odd_im = -diff_re * w[1] + diff_im * w[0];
-  re[k] = x_re + mirror_re - odd_im;
-  im[k] = x_im + mirror_im + odd_re;
+  re[slot] = x_re + mirror_re - odd_im;
+  im[slot] = x_im + mirror_im + odd_re;
 }
 
 }  // namespace
@@ -161,9 +156,10 @@ void RealFft::forward(const double* input, std::complex<double>* spectrum) const
   PackedScratch& scratch = packed_scratch(half);
   double* __restrict re = scratch.re.data();
   double* __restrict im = scratch.im.data();
+  const int* order = bit_reversed_.data();
   for (int i = 0; i < half; ++i) {
-    re[i] = input[2 * i];
-    im[i] = input[2 * i + 1];
+    re[order[i]] = input[2 * i];
+    im[order[i]] = input[2 * i + 1];
   }
   complex_transform(re, im, false);
   const auto* twiddles = reinterpret_cast<const double*>(real_twiddles_.data());
@@ -180,9 +176,10 @@ void RealFft::inverse(const std::complex<double>* spectrum, double* output) cons
   double* __restrict im = scratch.im.data();
   const auto* bins = reinterpret_cast<const double*>(spectrum);
   const auto* twiddles = reinterpret_cast<const double*>(real_twiddles_.data());
-  merge_bin(bins, 0, half, twiddles, re, im, true);
+  const int* order = bit_reversed_.data();
+  merge_bin(bins, 0, half, twiddles, re, im, true, order[0]);
   // Scalar: GCC 12 does not vectorise the mirrored interleaved reads.
-  for (int k = 1; k < half; ++k) merge_bin(bins, k, half, twiddles + 2 * k, re, im, false);
+  for (int k = 1; k < half; ++k) merge_bin(bins, k, half, twiddles + 2 * k, re, im, false, order[k]);
   complex_transform(re, im, true);
   for (int i = 0; i < half; ++i) {
     output[2 * i] = re[i];

@@ -24,11 +24,12 @@ class RealFft {
   void inverse(const std::complex<double>* spectrum, double* output) const;
 
  private:
-  // The half-size complex transform, in place on split real and imaginary parts.
+  // The half-size complex transform, in place on split real and imaginary parts given in
+  // bit-reversed order (the packing loops write them so), leaving the result in natural order.
   void complex_transform(double* re, double* im, bool inverse) const;
 
   int size_;
-  std::vector<int> bit_reversed_;  // For the half-size complex transform.
+  std::vector<int> bit_reversed_;  // Position of element i in the half-size transform's input.
   // Per radix-2 stage of half-length h, e^(−2πi·j/(2h)) for j < h, stored from index h.
   std::vector<double> stage_cos_, stage_sin_;
   std::vector<std::complex<double>> real_twiddles_;  // e^(−2πi·k/size), k ≤ size/2.
