@@ -4,6 +4,7 @@
 #include <cmath>
 #include <limits>
 #include <string>
+#include <type_traits>
 #include <typeinfo>
 
 #include <faiss/IndexFlat.h>
@@ -16,6 +17,8 @@
 
 namespace rvc::index {
 namespace {
+
+static_assert(std::is_same_v<faiss::Index::idx_t, std::int64_t>, "faiss ids are written straight into Neighbours");
 
 std::string width_text(int dim) {
   const std::string version = version_for_feature_dim(dim);
@@ -184,9 +187,7 @@ Neighbours FeatureIndex::search(const float* queries, std::int64_t num_queries, 
   if (typeid(index) == typeid(faiss::IndexIVFFlat)) {  // exactly: subclasses store other codes
     search_ivf_flat(static_cast<const faiss::IndexIVFFlat&>(index), queries, num_queries, k, result);
   } else if (num_queries > 0) {
-    std::vector<faiss::Index::idx_t> ids(size);
-    impl_->index->search(num_queries, queries, k, result.distances.data(), ids.data());
-    for (std::size_t i = 0; i < size; ++i) result.ids[i] = static_cast<std::int64_t>(ids[i]);
+    index.search(num_queries, queries, k, result.distances.data(), result.ids.data());
   }
   return result;
 }

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
-#include <cstring>
 #include <filesystem>
 #include <random>
 #include <system_error>
@@ -98,35 +97,20 @@ FeatureFile open_feature_file(const std::string& path) {
   return file;
 }
 
-// Converts `count` elements of `dtype` at `source` to float32.
-void to_float32(const std::uint8_t* source, io::DType dtype, std::size_t count, float* out) {
-  for (std::size_t i = 0; i < count; ++i) {
-    if (dtype == io::DType::kFloat32) {
-      std::memcpy(out + i, source + 4 * i, 4);
-    } else if (dtype == io::DType::kFloat64) {
-      double value;
-      std::memcpy(&value, source + 8 * i, 8);
-      out[i] = static_cast<float>(value);
-    } else {
-      std::uint16_t bits;
-      std::memcpy(&bits, source + 2 * i, 2);
-      out[i] = io::half_to_float(bits);
-    }
-  }
-}
-
 // Copies a feature file's rows into `out`, block by block, letting go of the mapped pages behind
 // it so a large file does not sit in memory twice.
 void copy_rows(const FeatureFile& file, const std::string& path, float* out) {
-  const io::DType dtype = file.array.dtype();
-  const std::size_t element = io::dtype_size(dtype);
-  const std::uint8_t* source = file.array.storage()->data + file.array.storage_offset() * element;
+  const io::TensorData& array = file.array;
+  const std::size_t element = io::dtype_size(array.dtype());
   const auto dim = static_cast<std::size_t>(file.dim);
   for (std::int64_t first = 0; first < file.rows; first += kCopyBlockRows) {
-    const auto count = static_cast<std::size_t>(std::min(kCopyBlockRows, file.rows - first)) * dim;
-    const std::uint8_t* block = source + static_cast<std::size_t>(first) * dim * element;
+    const std::int64_t rows = std::min(kCopyBlockRows, file.rows - first);
+    const std::int64_t offset = array.storage_offset() + first * file.dim;
+    const io::TensorData block(array.dtype(), {rows, file.dim}, io::contiguous_strides({rows, file.dim}), offset,
+                               array.storage());
     float* target = out + static_cast<std::size_t>(first) * dim;
-    to_float32(block, dtype, count, target);
+    block.copy_floats_to(target);
+    const std::size_t count = static_cast<std::size_t>(rows) * dim;
     for (std::size_t i = 0; i < count; ++i) {
       if (!std::isfinite(target[i])) {
         throw Error(ErrorCode::kCorruptFile,
@@ -134,7 +118,7 @@ void copy_rows(const FeatureFile& file, const std::string& path, float* out) {
                         "; extract its features again (or delete the file) before building the index");
       }
     }
-    io::release_mapped_pages(block, count * element);
+    io::release_mapped_pages(array.storage()->data + offset * element, count * element);
   }
 }
 
@@ -192,7 +176,7 @@ FeatureMatrix load_feature_matrix(const std::string& path) {
     }
     matrix.rows += file.rows;
   }
-  if (matrix.rows == 0) {
+  if (matrix.rows == 0 || matrix.dim == 0) {
     throw Error(ErrorCode::kInvalidArgument, "'" + path + "' holds no feature frames; extract features first");
   }
   matrix.values.resize(static_cast<std::size_t>(matrix.rows) * static_cast<std::size_t>(matrix.dim));
@@ -228,43 +212,12 @@ std::string index_file_name(const std::string& kind, std::int64_t num_lists, con
   return kind + "_IVF" + std::to_string(num_lists) + "_Flat_nprobe_1_" + name + "_" + version + ".index";
 }
 
-ExperimentLayout experiment_layout(const std::string& features_path) {
-  fs::path path = fs_path(features_path);
-  while (path.has_relative_path() && !path.has_filename()) path = path.parent_path();  // drop trailing slashes
-  if (!is_directory(utf8(path))) path = path.parent_path();
-  if (path.filename() == "3_feature256" || path.filename() == "3_feature768") path = path.parent_path();
-  if (path.empty()) path = ".";
-  std::string name = utf8(fs::absolute(path).filename());
-  if (name.empty() || name == ".") name = "voice";
-  return {utf8(path), name};
-}
+namespace {
 
-IndexBuildResult build_index_from_path(const std::string& features_path, const std::string& output_dir,
-                                       const IndexBuildConfig& config) {
-  const ExperimentLayout layout = experiment_layout(features_path);
-  IndexBuildConfig effective = config;
-  if (effective.name.empty()) effective.name = layout.name;
-  effective.validate();
-  return build_index(load_feature_matrix(features_path), output_dir.empty() ? layout.folder : output_dir, effective);
-}
-
-IndexBuildResult build_index(FeatureMatrix features, const std::string& output_dir, const IndexBuildConfig& given) {
+// The build itself, on features whose shape and values have been checked; config.name is set.
+IndexBuildResult build_from_checked(FeatureMatrix features, const std::string& output_dir,
+                                    const IndexBuildConfig& config) {
   const auto started = std::chrono::steady_clock::now();
-  IndexBuildConfig config = given;
-  if (config.name.empty()) config.name = "voice";
-  config.validate();
-  if (features.rows <= 0 || features.dim <= 0 ||
-      features.values.size() != static_cast<std::size_t>(features.rows) * static_cast<std::size_t>(features.dim)) {
-    throw Error(ErrorCode::kInvalidArgument, "build_index: no features given (" + std::to_string(features.rows) +
-                                                 " rows of " + std::to_string(features.dim) + "); extract features first");
-  }
-  for (std::size_t i = 0; i < features.values.size(); ++i) {
-    if (!std::isfinite(features.values[i])) {
-      throw Error(ErrorCode::kInvalidArgument, "build_index: feature row " +
-                                                   std::to_string(i / static_cast<std::size_t>(features.dim)) +
-                                                   " holds NaN or Inf; extract its features again");
-    }
-  }
   IndexBuildResult result;
   result.input_rows = features.rows;
   result.dim = features.dim;
@@ -317,5 +270,49 @@ IndexBuildResult build_index(FeatureMatrix features, const std::string& output_d
   result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   return result;
 }
+
+}  // namespace
+
+ExperimentLayout experiment_layout(const std::string& features_path) {
+  fs::path path = fs_path(features_path);
+  while (path.has_relative_path() && !path.has_filename()) path = path.parent_path();  // drop trailing slashes
+  if (!is_directory(utf8(path))) path = path.parent_path();
+  if (path.filename() == "3_feature256" || path.filename() == "3_feature768") path = path.parent_path();
+  if (path.empty()) path = ".";
+  std::string name = utf8(fs::absolute(path).filename());
+  if (name.empty() || name == ".") name = "voice";
+  return {utf8(path), name};
+}
+
+IndexBuildResult build_index_from_path(const std::string& features_path, const std::string& output_dir,
+                                       const IndexBuildConfig& config) {
+  const ExperimentLayout layout = experiment_layout(features_path);
+  IndexBuildConfig effective = config;
+  if (effective.name.empty()) effective.name = layout.name;
+  effective.validate();
+  // load_feature_matrix has checked every value, naming the file of a bad one.
+  return build_from_checked(load_feature_matrix(features_path), output_dir.empty() ? layout.folder : output_dir,
+                            effective);
+}
+
+IndexBuildResult build_index(FeatureMatrix features, const std::string& output_dir, const IndexBuildConfig& given) {
+  IndexBuildConfig config = given;
+  if (config.name.empty()) config.name = "voice";
+  config.validate();
+  if (features.rows <= 0 || features.dim <= 0 ||
+      features.values.size() != static_cast<std::size_t>(features.rows) * static_cast<std::size_t>(features.dim)) {
+    throw Error(ErrorCode::kInvalidArgument, "build_index: no features given (" + std::to_string(features.rows) +
+                                                 " rows of " + std::to_string(features.dim) + "); extract features first");
+  }
+  for (std::size_t i = 0; i < features.values.size(); ++i) {
+    if (!std::isfinite(features.values[i])) {
+      throw Error(ErrorCode::kInvalidArgument, "build_index: feature row " +
+                                                   std::to_string(i / static_cast<std::size_t>(features.dim)) +
+                                                   " holds NaN or Inf; extract its features again");
+    }
+  }
+  return build_from_checked(std::move(features), output_dir, config);
+}
+
 
 }  // namespace rvc::index

@@ -100,11 +100,9 @@ void reduce_by_kmeans(FeatureMatrix& features, int num_centres, std::uint64_t se
   cells.add(num_cells, cell_centres.data());
   std::vector<std::int64_t> labels(static_cast<std::size_t>(rows));
   std::vector<float> distances(kAssignBlockRows);
-  std::vector<faiss::Index::idx_t> nearest(kAssignBlockRows);
   for (std::int64_t first = 0; first < rows; first += kAssignBlockRows) {
     const std::int64_t count = std::min(kAssignBlockRows, rows - first);
-    cells.search(count, features.values.data() + first * dim, 1, distances.data(), nearest.data());
-    std::copy(nearest.begin(), nearest.begin() + count, labels.begin() + first);
+    cells.search(count, features.values.data() + first * dim, 1, distances.data(), labels.data() + first);
     stop_if_asked(0.05 + 0.05 * static_cast<double>(first + count) / static_cast<double>(rows));
   }
 

@@ -205,22 +205,30 @@ std::vector<std::uint8_t> TensorData::contiguous_bytes() const {
   return bytes;
 }
 
-std::vector<float> TensorData::to_floats() const {
-  std::vector<float> values;
-  if (numel() == 0) return values;
+void TensorData::copy_floats_to(float* out) const {
+  if (numel() == 0) return;
   const std::size_t element = dtype_size(dtype_);
   if (is_contiguous() && (dtype_ == DType::kFloat16 || dtype_ == DType::kFloat32)) {
-    // The common case of model weights: one tight loop, no per-element dispatch.
-    values.resize(static_cast<std::size_t>(numel()));
+    // The common case of model weights and features: one tight loop, no per-element dispatch.
     const std::uint8_t* first = storage_->data + storage_offset_ * element;
     if (dtype_ == DType::kFloat32) {
-      std::memcpy(values.data(), first, nbytes());
+      std::memcpy(out, first, nbytes());
     } else {
-      for (std::size_t i = 0; i < values.size(); ++i) values[i] = half_to_float(load<std::uint16_t>(first + 2 * i));
+      const auto count = static_cast<std::size_t>(numel());
+      for (std::size_t i = 0; i < count; ++i) out[i] = half_to_float(load<std::uint16_t>(first + 2 * i));
     }
-    return values;
+    return;
   }
-  return converted_elements<float>(*this, element_as_double);
+  const std::uint8_t* base = storage_->data;
+  for_each_offset(shape_, strides_, storage_offset_, [&](std::int64_t offset) {
+    *out++ = static_cast<float>(element_as_double(dtype_, base + offset * element));
+  });
+}
+
+std::vector<float> TensorData::to_floats() const {
+  std::vector<float> values(static_cast<std::size_t>(numel()));
+  copy_floats_to(values.data());
+  return values;
 }
 
 std::vector<double> TensorData::to_doubles() const {

@@ -110,9 +110,8 @@ class Index(_rvc.Index):
         Above `reduce_above_rows` rows (0: 200000) k-means reduces to `reduced_rows` (0: 10000).
         `progress(stage, fraction)` may return False to cancel (rvc.CancelledError).
         """
-        return _rvc.build_index(features if not hasattr(features, "__fspath__") else _os.fspath(features),
-                                output_dir, name, version, bool(shuffle), int(seed), int(reduce_above_rows),
-                                int(reduced_rows), progress)
+        return _rvc.build_index(features, output_dir, name, version, bool(shuffle), int(seed),
+                                int(reduce_above_rows), int(reduced_rows), progress)
 
 
 def read_model_info(path):

@@ -57,6 +57,8 @@ class TensorData {
   /// The elements in row-major order converted to float32 (float16/bfloat16 exactly; integers
   /// and bool by value).
   std::vector<float> to_floats() const;
+  /// The same conversion as to_floats, into `out` (numel() floats).
+  void copy_floats_to(float* out) const;
   /// The elements in row-major order converted to float64 (exact for every type but int64).
   std::vector<double> to_doubles() const;
   /// The elements in row-major order converted to int64 (floating types truncate).
