@@ -3,9 +3,10 @@
 #pragma once
 
 #include <cstdint>
-#include <functional>
 #include <string>
 #include <vector>
+
+#include "rvc/progress.hpp"
 
 namespace rvc::index {
 
@@ -24,8 +25,9 @@ struct FeatureMatrix {
 /// different widths; kCorruptFile for damaged files or non-finite values.
 FeatureMatrix load_feature_matrix(const std::string& path);
 
-/// Called during a build with a stage ("shuffling", "reducing", "training", "adding", "writing") and the fraction done of that stage; return false to cancel (kCancelled).
-using BuildProgress = std::function<bool(const std::string& stage, double fraction)>;
+/// Called during a build with a stage ("shuffling", "reducing", "training", "adding", "writing") and the
+/// fraction done of that stage; return false to cancel (kCancelled).
+using BuildProgress = ProgressCallback;
 
 /// How build_index works. The defaults are RVC's.
 struct IndexBuildConfig {
