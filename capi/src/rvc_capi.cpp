@@ -13,6 +13,7 @@
 #include "rvc/index/index_builder.hpp"
 #include "rvc/io/checkpoint.hpp"
 #include "rvc/model/model_info.hpp"
+#include "rvc/pipeline/engine.hpp"
 #include "rvc/synth/synthesizer.hpp"
 #include "rvc/rvc.h"
 #include "rvc/version.hpp"
@@ -55,6 +56,12 @@ struct rvc_index_build_result {
   rvc::index::IndexBuildResult result;
 };
 
+struct rvc_engine {
+  // Shared so that streams (which keep their engine alive) can hold it too.
+  std::shared_ptr<const rvc::pipeline::Engine> engine;
+  std::string description;
+};
+
 struct rvc_model_info {
   rvc::model::ModelInfo info;
   std::string json;
@@ -68,6 +75,8 @@ static_assert(RVC_ERROR_WRONG_MODEL_KIND == static_cast<int>(rvc::ErrorCode::kWr
 static_assert(RVC_ERROR_CANCELLED == static_cast<int>(rvc::ErrorCode::kCancelled));
 static_assert(RVC_PRECISION_BFLOAT16 == static_cast<int>(rvc::synth::Precision::kBFloat16));
 static_assert(RVC_F0_METHOD_FCPE == static_cast<int>(rvc::f0::F0Method::kFcpe));
+static_assert(RVC_CHUNKING_LOW_MEMORY == static_cast<int>(rvc::pipeline::ChunkPreset::kLowMemory));
+static_assert(RVC_COMPAT_2026 == static_cast<int>(rvc::pipeline::Compat::kRvc2026));
 static_assert(RVC_AUDIO_ENCODING_FLOAT32 == static_cast<int>(rvc::audio::AudioEncoding::kFloat32));
 
 namespace {
@@ -115,6 +124,25 @@ rvc::audio::AudioBuffer read(const char* path, int32_t sample_rate_hz) {
   return rvc::audio::read_audio(path, config);
 }
 
+rvc::audio::AudioWriteConfig audio_write_config(const rvc_audio_write_config* given, const char* function) {
+  const rvc_audio_write_config c = effective_config(given, rvc_audio_write_config_init, function);
+  if (c.encoding < RVC_AUDIO_ENCODING_AUTO || c.encoding > RVC_AUDIO_ENCODING_FLOAT32) {
+    throw rvc::Error(rvc::ErrorCode::kInvalidArgument, std::string(function) + ": encoding " +
+                                                           std::to_string(c.encoding) + " is not an rvc_audio_encoding");
+  }
+  rvc::audio::AudioWriteConfig config;
+  config.encoding = static_cast<rvc::audio::AudioEncoding>(c.encoding);
+  return config;
+}
+
+// A C progress callback as the C++ core takes it (none stays none).
+rvc::ProgressCallback progress_function(rvc_progress_callback callback, void* user_data) {
+  if (callback == nullptr) return {};
+  return [callback, user_data](const std::string& stage, double fraction) {
+    return callback(stage.c_str(), fraction, user_data) == 0;
+  };
+}
+
 // The C++ build config for a C one: zero fields keep RVC's values.
 rvc::index::IndexBuildConfig index_build_config(const rvc_index_build_config* given, const char* function) {
   const rvc_index_build_config c = effective_config(given, rvc_index_build_config_init, function);
@@ -126,13 +154,70 @@ rvc::index::IndexBuildConfig index_build_config(const rvc_index_build_config* gi
   if (c.reduce_above_rows > 0) config.reduce_above_rows = c.reduce_above_rows;
   if (c.reduced_rows > 0) config.reduced_rows = c.reduced_rows;
   if (c.add_batch_rows > 0) config.add_batch_rows = c.add_batch_rows;
-  if (c.progress != nullptr) {
-    config.progress = [callback = c.progress, user_data = c.progress_user_data](const std::string& stage,
-                                                                                double fraction) {
-      return callback(stage.c_str(), fraction, user_data) == 0;
-    };
-  }
+  config.progress = progress_function(c.progress, c.progress_user_data);
   return config;
+}
+
+std::string optional_string(const char* text) { return text != nullptr ? text : ""; }
+
+rvc::pipeline::ConvertOptions convert_options(const rvc_convert_params* given, const char* function) {
+  const rvc_convert_params c = effective_config(given, rvc_convert_params_init, function);
+  if (!is_f0_method(c.f0_method)) {
+    throw rvc::Error(rvc::ErrorCode::kInvalidArgument,
+                     std::string(function) + ": f0_method " + std::to_string(c.f0_method) + " is not an rvc_f0_method");
+  }
+  if (c.compat != RVC_COMPAT_CLASSIC && c.compat != RVC_COMPAT_2026) {
+    throw rvc::Error(rvc::ErrorCode::kInvalidArgument,
+                     std::string(function) + ": compat " + std::to_string(c.compat) + " is not an rvc_compat");
+  }
+  rvc::pipeline::ConvertOptions options;
+  options.f0_up_key = c.f0_up_key;
+  options.f0_method = static_cast<rvc::f0::F0Method>(c.f0_method);
+  options.index_rate = c.index_rate;
+  options.filter_radius = c.filter_radius;
+  options.rms_mix_rate = c.rms_mix_rate;
+  options.protect = c.protect;
+  options.resample_sr = c.resample_sr;
+  options.speaker_id = c.speaker_id;
+  options.f0_file = optional_string(c.f0_file);
+  options.noise_scale = c.noise_scale;
+  options.seed = c.seed;
+  options.zero_noise = c.zero_noise != 0;
+  options.compat = static_cast<rvc::pipeline::Compat>(c.compat);
+  options.progress = progress_function(c.progress, c.progress_user_data);
+  return options;
+}
+
+std::string engine_description(const rvc::pipeline::EngineInfo& info) {
+  const rvc::pipeline::ChunkGeometry& g = info.geometry;
+  auto or_none = [](const std::string& text) { return text.empty() ? std::string("none") : text; };
+  return "model:      " + info.model_path + "\n" +
+         "version:    " + info.model.version + ", " + std::to_string(info.sample_rate_hz) + " Hz, " +
+         (info.model.has_pitch ? "pitch-guided" : "no pitch") + ", " + std::to_string(info.num_speakers) +
+         " speaker(s)\n" + "index:      " + or_none(info.index_path) + "\n" + "encoder:    " + info.hubert_path +
+         "\n" + "rmvpe:      " + or_none(info.rmvpe_path) + "\n" + "device:     " + info.device + " (" +
+         rvc::precision_name(info.precision) + ")\n" + "chunking:   x_pad " + std::to_string(g.x_pad) + ", x_query " +
+         std::to_string(g.x_query) + ", x_center " + std::to_string(g.x_center) + ", x_max " +
+         std::to_string(g.x_max) + "\n";
+}
+
+void fill_stats(const rvc::pipeline::ConversionResult& result, rvc_conversion_stats* stats) {
+  if (stats == nullptr) return;
+  rvc_conversion_stats filled;
+  std::memset(&filled, 0, sizeof(filled));
+  filled.struct_size = sizeof(filled);
+  filled.num_samples = static_cast<int64_t>(result.audio.size());
+  filled.sample_rate_hz = result.sample_rate_hz;
+  filled.input_seconds = result.input_seconds;
+  filled.total_ms = result.total_ms;
+  filled.pitch_ms = result.pitch_ms;
+  filled.features_ms = result.features_ms;
+  filled.index_ms = result.index_ms;
+  filled.synth_ms = result.synth_ms;
+  // A caller compiled against an older, smaller struct gets the fields it knows.
+  const std::size_t size = std::min<std::size_t>(stats->struct_size, sizeof(filled));
+  std::memcpy(reinterpret_cast<char*>(stats) + sizeof(uint32_t), reinterpret_cast<const char*>(&filled) + sizeof(uint32_t),
+              size > sizeof(uint32_t) ? size - sizeof(uint32_t) : 0);
 }
 
 }  // namespace
@@ -215,15 +300,7 @@ rvc_status rvc_audio_write(const char* path, const float* samples, int64_t num_s
       throw rvc::Error(rvc::ErrorCode::kInvalidAudio,
                        "rvc_audio_write: refusing to write '" + std::string(path) + "' with no samples");
     }
-    const rvc_audio_write_config effective =
-        effective_config(config, rvc_audio_write_config_init, "rvc_audio_write");
-    if (effective.encoding < RVC_AUDIO_ENCODING_AUTO || effective.encoding > RVC_AUDIO_ENCODING_FLOAT32) {
-      throw rvc::Error(rvc::ErrorCode::kInvalidArgument,
-                       "rvc_audio_write: config.encoding " + std::to_string(effective.encoding) +
-                           " is not an rvc_audio_encoding");
-    }
-    rvc::audio::AudioWriteConfig write_config;
-    write_config.encoding = static_cast<rvc::audio::AudioEncoding>(effective.encoding);
+    const rvc::audio::AudioWriteConfig write_config = audio_write_config(config, "rvc_audio_write");
     rvc::audio::write_audio(path, samples, static_cast<std::size_t>(num_samples), sample_rate_hz,
                             write_config);
   });
@@ -700,5 +777,131 @@ double rvc_index_build_result_seconds(const rvc_index_build_result* result) {
   return result != nullptr ? result->result.seconds : 0;
 }
 void rvc_index_build_result_destroy(rvc_index_build_result* result) { delete result; }
+
+
+void rvc_engine_config_init(rvc_engine_config* config) {
+  if (config == nullptr) return;
+  std::memset(config, 0, sizeof(*config));
+  config->struct_size = sizeof(*config);
+  config->device = "cpu";
+  config->precision = RVC_PRECISION_AUTO;
+  config->chunking = RVC_CHUNKING_AUTO;
+}
+
+void rvc_convert_params_init(rvc_convert_params* params) {
+  if (params == nullptr) return;
+  const rvc::pipeline::ConvertOptions defaults;
+  std::memset(params, 0, sizeof(*params));
+  params->struct_size = sizeof(*params);
+  params->f0_up_key = defaults.f0_up_key;
+  params->f0_method = static_cast<int32_t>(defaults.f0_method);
+  params->index_rate = defaults.index_rate;
+  params->filter_radius = defaults.filter_radius;
+  params->rms_mix_rate = defaults.rms_mix_rate;
+  params->protect = defaults.protect;
+  params->resample_sr = defaults.resample_sr;
+  params->speaker_id = defaults.speaker_id;
+  params->noise_scale = defaults.noise_scale;
+  params->seed = defaults.seed;
+  params->zero_noise = defaults.zero_noise ? 1 : 0;
+  params->compat = static_cast<int32_t>(defaults.compat);
+}
+
+rvc_status rvc_engine_create(const rvc_engine_config* config, rvc_engine** out_engine) {
+  return guarded([&] {
+    require(config, "rvc_engine_create", "config");
+    require(out_engine, "rvc_engine_create", "out_engine");
+    const rvc_engine_config c = effective_config(config, rvc_engine_config_init, "rvc_engine_create");
+    if (c.chunking < RVC_CHUNKING_AUTO || c.chunking > RVC_CHUNKING_LOW_MEMORY) {
+      throw rvc::Error(rvc::ErrorCode::kInvalidArgument,
+                       "rvc_engine_create: chunking " + std::to_string(c.chunking) + " is not an rvc_chunking");
+    }
+    rvc::pipeline::EngineConfig engine_config;
+    engine_config.model_path = optional_string(c.model_path);
+    engine_config.index_path = optional_string(c.index_path);
+    engine_config.hubert_path = optional_string(c.hubert_path);
+    engine_config.rmvpe_path = optional_string(c.rmvpe_path);
+    engine_config.fcpe_path = optional_string(c.fcpe_path);
+    engine_config.assets_dir = optional_string(c.assets_dir);
+    std::tie(engine_config.device, engine_config.precision) =
+        device_and_precision(c.device, c.precision, "rvc_engine_create");
+    engine_config.chunking = static_cast<rvc::pipeline::ChunkPreset>(c.chunking);
+    auto engine = std::make_shared<const rvc::pipeline::Engine>(engine_config);
+    std::string description = engine_description(engine->info());
+    *out_engine = new rvc_engine{std::move(engine), std::move(description)};
+  });
+}
+
+void rvc_engine_destroy(rvc_engine* engine) { delete engine; }
+
+int32_t rvc_engine_sample_rate_hz(const rvc_engine* engine) {
+  return engine != nullptr ? engine->engine->info().sample_rate_hz : 0;
+}
+
+int32_t rvc_engine_output_rate_hz(const rvc_engine* engine, const rvc_convert_params* params) {
+  if (engine == nullptr) return 0;
+  const int32_t model_rate = engine->engine->info().sample_rate_hz;
+  if (params == nullptr || params->struct_size < offsetof(rvc_convert_params, resample_sr) + sizeof(int32_t)) {
+    return model_rate;
+  }
+  return params->resample_sr >= 16000 ? params->resample_sr : model_rate;
+}
+
+int32_t rvc_engine_has_pitch(const rvc_engine* engine) {
+  return engine != nullptr && engine->engine->info().model.has_pitch ? 1 : 0;
+}
+
+int32_t rvc_engine_num_speakers(const rvc_engine* engine) {
+  return engine != nullptr ? engine->engine->info().num_speakers : 0;
+}
+
+const char* rvc_engine_description(const rvc_engine* engine) {
+  return engine != nullptr ? engine->description.c_str() : "";
+}
+
+rvc_status rvc_engine_output_capacity(const rvc_engine* engine, int64_t num_samples, int32_t sample_rate_hz,
+                                      const rvc_convert_params* params, int64_t* out_capacity) {
+  return guarded([&] {
+    require(engine, "rvc_engine_output_capacity", "engine");
+    require(out_capacity, "rvc_engine_output_capacity", "out_capacity");
+    const rvc::pipeline::ConvertOptions options = convert_options(params, "rvc_engine_output_capacity");
+    *out_capacity = engine->engine->output_capacity(num_samples, sample_rate_hz, options);
+  });
+}
+
+rvc_status rvc_engine_convert(const rvc_engine* engine, const float* samples, int64_t num_samples,
+                              int32_t sample_rate_hz, const rvc_convert_params* params, float* out, int64_t capacity,
+                              int64_t* out_written) {
+  return guarded([&] {
+    require(engine, "rvc_engine_convert", "engine");
+    require(out_written, "rvc_engine_convert", "out_written");
+    if (capacity > 0) require(out, "rvc_engine_convert", "out");
+    const rvc::pipeline::ConvertOptions options = convert_options(params, "rvc_engine_convert");
+    const rvc::pipeline::ConversionResult result =
+        engine->engine->convert(samples, num_samples, sample_rate_hz, options);
+    const auto produced = static_cast<int64_t>(result.audio.size());
+    if (produced > capacity) {
+      *out_written = produced;
+      throw rvc::Error(rvc::ErrorCode::kBufferTooSmall,
+                       "rvc_engine_convert: the output has " + std::to_string(produced) + " samples but the buffer holds " +
+                           std::to_string(capacity) + "; size it with rvc_engine_output_capacity()");
+    }
+    std::copy(result.audio.begin(), result.audio.end(), out);
+    *out_written = produced;
+  });
+}
+
+rvc_status rvc_engine_convert_file(const rvc_engine* engine, const char* input_path, const char* output_path,
+                                   const rvc_convert_params* params, const rvc_audio_write_config* write_config,
+                                   rvc_conversion_stats* out_stats) {
+  return guarded([&] {
+    require(engine, "rvc_engine_convert_file", "engine");
+    require(input_path, "rvc_engine_convert_file", "input_path");
+    require(output_path, "rvc_engine_convert_file", "output_path");
+    const rvc::pipeline::ConvertOptions options = convert_options(params, "rvc_engine_convert_file");
+    const rvc::audio::AudioWriteConfig audio_config = audio_write_config(write_config, "rvc_engine_convert_file");
+    fill_stats(engine->engine->convert_file(input_path, output_path, options, audio_config), out_stats);
+  });
+}
 
 }  // extern "C"

@@ -2,6 +2,7 @@
  * metadata, and the error contract (status, thread-local message, untouched outputs). */
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "rvc/rvc.h"
@@ -329,6 +330,89 @@ static void test_index(const char* data_dir, const char* out_dir) {
   rvc_index_build_result_destroy(NULL);
 }
 
+/* The engine converts the classic fixture's input with pm (no rmvpe needed) into a caller buffer
+ * and into a file under a CJK path; the parity itself is tested in C++ (test_pipeline). */
+static void test_engine(const char* data_dir, const char* out_dir) {
+  char model[4096];
+  char hubert[4096];
+  char index_path[4096];
+  char input[4096];
+  char output[4096];
+  rvc_engine_config config;
+  rvc_convert_params params;
+  rvc_conversion_stats stats;
+  rvc_engine* engine = NULL;
+  rvc_audio* audio = NULL;
+  float* out = NULL;
+  float tiny[8];
+  int64_t capacity = 0;
+  int64_t written = -1;
+  int calls = 0;
+  float peak = 0.0f;
+  int64_t i;
+
+  snprintf(model, sizeof model, "%s/models/v2_f0_40k.pth", data_dir);
+  snprintf(hubert, sizeof hubert, "%s/hubert/hubert_base_768", data_dir);
+  snprintf(index_path, sizeof index_path, "%s/index/added_IVF17_Flat_nprobe_1_fixture_v2.index", data_dir);
+  snprintf(input, sizeof input, "%s/pipeline_classic/input.wav", data_dir);
+  snprintf(output, sizeof output, "%s/c api output (输出).wav", out_dir);
+
+  rvc_engine_config_init(&config);
+  config.model_path = model;
+  config.index_path = index_path;
+  config.assets_dir = out_dir; /* no hubert there */
+  CHECK(rvc_engine_create(&config, &engine) == RVC_ERROR_FILE_NOT_FOUND);
+  CHECK(engine == NULL);
+  CHECK(strstr(rvc_last_error_message(), "hubert_base.pt") != NULL);
+  config.hubert_path = hubert;
+  CHECK(rvc_engine_create(&config, &engine) == RVC_OK);
+  CHECK(rvc_engine_sample_rate_hz(engine) == 40000);
+  CHECK(rvc_engine_has_pitch(engine) == 1);
+  CHECK(rvc_engine_num_speakers(engine) == 3);
+  CHECK(strstr(rvc_engine_description(engine), "v2_f0_40k.pth") != NULL);
+
+  CHECK(rvc_audio_load(input, 16000, &audio) == RVC_OK);
+  rvc_convert_params_init(&params);
+  CHECK(params.f0_method == RVC_F0_METHOD_RMVPE && params.index_rate == 0.75 && params.protect == 0.33);
+  params.f0_method = RVC_F0_METHOD_PM;
+  params.zero_noise = 1;
+  params.progress = count_progress;
+  params.progress_user_data = &calls;
+  CHECK(rvc_engine_convert(engine, rvc_audio_samples(audio), rvc_audio_num_samples(audio), 16000, &params, tiny, 8,
+                           &written) == RVC_ERROR_BUFFER_TOO_SMALL);
+  CHECK(written == 183200);
+  CHECK(rvc_engine_output_capacity(engine, rvc_audio_num_samples(audio), 16000, &params, &capacity) == RVC_OK);
+  CHECK(capacity >= 183200);
+  out = (float*)malloc((size_t)capacity * sizeof(float));
+  written = 0;
+  CHECK(rvc_engine_convert(engine, rvc_audio_samples(audio), rvc_audio_num_samples(audio), 16000, &params, out,
+                           capacity, &written) == RVC_OK);
+  CHECK(written == 183200);
+  CHECK(calls >= 4);
+  for (i = 0; i < written; ++i) peak = fmaxf(peak, fabsf(out[i]));
+  CHECK(peak > 0.01f && peak <= 0.99f);
+  CHECK(rvc_engine_convert(engine, rvc_audio_samples(audio), 100, 16000, &params, out, capacity, &written) ==
+        RVC_ERROR_INVALID_AUDIO);
+  CHECK(strstr(rvc_last_error_message(), "0.1 s") != NULL);
+  free(out);
+
+  params.progress = NULL;
+  stats.struct_size = sizeof stats;
+  CHECK(rvc_engine_convert_file(engine, input, output, &params, NULL, &stats) == RVC_OK);
+  CHECK(stats.num_samples == 183200 && stats.sample_rate_hz == 40000);
+  CHECK(stats.total_ms > 0 && stats.synth_ms > 0);
+  rvc_audio_destroy(audio);
+  CHECK(rvc_audio_load(output, 0, &audio) == RVC_OK);
+  CHECK(rvc_audio_num_samples(audio) == 183200);
+  rvc_audio_destroy(audio);
+
+  params.f0_method = RVC_F0_METHOD_RMVPE;
+  CHECK(rvc_engine_convert_file(engine, input, output, &params, NULL, NULL) == RVC_ERROR_INVALID_ARGUMENT);
+  CHECK(strstr(rvc_last_error_message(), "rmvpe") != NULL);
+  rvc_engine_destroy(engine);
+  rvc_engine_destroy(NULL);
+}
+
 int main(int argc, char** argv) {
   if (argc != 3) {
     fprintf(stderr, "usage: %s DATA_DIR OUT_DIR\n", argv[0]);
@@ -342,6 +426,7 @@ int main(int argc, char** argv) {
   test_f0_estimator(argv[1]);
   test_index(argv[1], argv[2]);
   test_content_encoder(argv[1]);
+  test_engine(argv[1], argv[2]);
   if (failures == 0) printf("c api smoke: all checks passed\n");
   return failures == 0 ? 0 : 1;
 }

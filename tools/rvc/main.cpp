@@ -5,8 +5,7 @@
 #include <string>
 #include <vector>
 
-#include <unistd.h>
-
+#include "cli_util.hpp"
 #include "rvc/rvc.hpp"
 
 namespace {
@@ -15,6 +14,22 @@ constexpr const char* kUsage =
     "usage: rvc <command> [arguments]\n"
     "\n"
     "commands:\n"
+    "  convert -m MODEL -i IN -o OUT [options]\n"
+    "                                 convert speech or singing into the model's voice; IN and OUT may be\n"
+    "                                 folders (every audio file inside is converted). Options, RVC's defaults:\n"
+    "                                   --index FILE.index    retrieval index (added_*.index)\n"
+    "                                   --hubert PATH --rmvpe PATH --fcpe PATH   assets (default: RVC's\n"
+    "                                                         assets/ layout, or $RVC_ASSETS, or --assets DIR)\n"
+    "                                   --f0-method rmvpe     pm | harvest | dio | rmvpe | fcpe\n"
+    "                                   --pitch 0             transpose in semitones (+12 = an octave up)\n"
+    "                                   --index-rate 0.75 --filter-radius 3 --rms-mix-rate 0.25\n"
+    "                                   --protect 0.33 --resample-sr 0 --speaker 0 --f0-file FILE\n"
+    "                                   --device cpu | cuda:N   --half (fp16 on CUDA)\n"
+    "                                   --noise-scale 0.66666 --seed N --zero-noise\n"
+    "                                   --compat classic | 2026   --format wav | flac | ogg (folders)\n"
+    "  infer f0up_key input index f0method output model index_rate device is_half\n"
+    "        [filter_radius resample_sr rms_mix_rate protect]\n"
+    "                                 RVC's positional command line (FAQ Q7); index may be \"\"\n"
     "  info MODEL.pth                 show a voice model's version, rate, pitch flag, info and config\n"
     "  audio-info FILE                show an audio file's length and rate (read as mono)\n"
     "  resample IN OUT [--sr HZ] [--encoding auto|pcm16|pcm24|float]\n"
@@ -26,7 +41,7 @@ constexpr const char* kUsage =
     "  index info INDEX               show what an added_*.index holds\n"
     "  version                        print the library version\n"
     "\n"
-    "Voice conversion itself arrives with the pipeline component.\n";
+    "Errors name the file and what to do; the exit status is 1 for errors and 2 for usage mistakes.\n";
 
 int fail_usage(const std::string& message) {
   std::fprintf(stderr, "rvc: %s\n\n%s", message.c_str(), kUsage);
@@ -82,17 +97,6 @@ int command_resample(const std::vector<std::string>& args) {
   return 0;
 }
 
-// Redraws one status line on a terminal; silent when stderr is not one.
-int32_t print_progress(const char* stage, double fraction, void* last_stage) {
-  if (!isatty(fileno(stderr))) return 0;
-  auto* previous = static_cast<std::string*>(last_stage);
-  if (*previous != stage && !previous->empty()) std::fprintf(stderr, "\n");
-  *previous = stage;
-  std::fprintf(stderr, "\r%-10s %5.1f %%", stage, 100.0 * fraction);
-  std::fflush(stderr);
-  return 0;
-}
-
 int command_index_build(const std::vector<std::string>& args) {
   std::string features;
   std::string name;
@@ -115,7 +119,7 @@ int command_index_build(const std::vector<std::string>& args) {
   config.name = name.empty() ? nullptr : name.c_str();
   config.version = version.empty() ? nullptr : version.c_str();
   std::string last_stage;
-  config.progress = print_progress;
+  config.progress = rvc::cli::print_progress;
   config.progress_user_data = &last_stage;
   const auto result = rvc::capi::Index::build(features, output_dir, &config);
   if (!last_stage.empty()) std::fprintf(stderr, "\n");
@@ -160,6 +164,8 @@ int main(int argc, char** argv) {
     if (command == "audio-info") return command_audio_info(args);
     if (command == "resample") return command_resample(args);
     if (command == "index") return command_index(args);
+    if (command == "convert") return rvc::cli::command_convert(args);
+    if (command == "infer") return rvc::cli::command_infer(args);
     if (command == "version" || command == "--version") {
       std::printf("rvc %s\n", rvc::capi::version().c_str());
       return 0;
@@ -169,6 +175,8 @@ int main(int argc, char** argv) {
       return 0;
     }
     return fail_usage("unknown command '" + command + "'");
+  } catch (const rvc::cli::UsageError& e) {
+    return fail_usage(e.what());
   } catch (const rvc::capi::Error& e) {
     std::fprintf(stderr, "rvc: error (%s): %s\n", rvc_status_name(e.status()), e.what());
     return 1;

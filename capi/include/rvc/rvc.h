@@ -749,6 +749,179 @@ RVC_API void rvc_index_build_result_destroy(rvc_index_build_result* result);
 
 /** @} */
 
+/**
+ * @defgroup rvc_engine Engine: voice conversion
+ * A voice model with its content encoder, pitch estimators and optional retrieval index, loaded
+ * once; it converts any number of inputs the way RVC's offline converter does (peak guard, 48 Hz
+ * high-pass, chunking of long inputs, f0, features, index blend, protect, synthesis, RMS envelope
+ * mix, optional resampling).
+ *
+ * @code
+ * rvc_engine_config config;
+ * rvc_engine_config_init(&config);
+ * config.model_path = "weights/My Voice (v2).pth";
+ * config.index_path = "logs/my voice/added_IVF256_Flat_nprobe_1_my voice_v2.index";
+ * config.assets_dir = "assets";   // hubert/hubert_base.pt and rmvpe/rmvpe.pt, RVC's layout
+ * rvc_engine* engine = NULL;
+ * if (rvc_engine_create(&config, &engine) != RVC_OK) { puts(rvc_last_error_message()); return 1; }
+ *
+ * rvc_convert_params params;
+ * rvc_convert_params_init(&params);   // RVC's defaults: rmvpe, index_rate 0.75, protect 0.33, ...
+ * params.f0_up_key = 12;              // an octave up
+ * int64_t capacity = 0, written = 0;
+ * rvc_engine_output_capacity(engine, num_samples, 44100, &params, &capacity);
+ * float* out = malloc(capacity * sizeof(float));
+ * rvc_engine_convert(engine, samples, num_samples, 44100, &params, out, capacity, &written);
+ * // out holds `written` samples at rvc_engine_output_rate_hz(engine, &params)
+ * rvc_engine_convert_file(engine, "in.mp3", "out.wav", &params, NULL, NULL);
+ * rvc_engine_destroy(engine);
+ * @endcode
+ * @{
+ */
+
+/** @brief A loaded engine, read-only after creation; any number of threads may convert at once. */
+typedef struct rvc_engine rvc_engine;
+
+/** @brief RVC's chunking presets for long inputs (seconds of context, split search, spacing, maximum). */
+enum rvc_chunking {
+  RVC_CHUNKING_AUTO = 0,      /**< fp16 preset when the networks run in fp16, else fp32 (RVC's rule). */
+  RVC_CHUNKING_FLOAT32 = 1,   /**< x_pad 1, x_query 6, x_center 38, x_max 41. */
+  RVC_CHUNKING_FLOAT16 = 2,   /**< x_pad 3, x_query 10, x_center 60, x_max 65. */
+  RVC_CHUNKING_LOW_MEMORY = 3 /**< x_pad 1, x_query 5, x_center 30, x_max 32. */
+};
+
+/** @brief Which RVC release's behaviour to reproduce where they differ. */
+enum rvc_compat {
+  RVC_COMPAT_CLASSIC = 0, /**< RVC 2023–2024 (default): unvoiced f0 stays 0 so protect acts; classic sine source. */
+  RVC_COMPAT_2026 = 1     /**< RVC 2026 (main): unvoiced f0 interpolated; cumulative sine source. */
+};
+
+/** @brief What an engine loads. Only model_path is required. */
+typedef struct rvc_engine_config {
+  uint32_t struct_size;    /**< sizeof(rvc_engine_config), set by the init function. */
+  const char* model_path;  /**< Voice model (`weights/<name>.pth`). */
+  const char* index_path;  /**< `added_*.index`; NULL or "" converts without retrieval. */
+  const char* hubert_path; /**< hubert_base.pt or a ContentVec folder; NULL: `<assets>/hubert/hubert_base.pt`. */
+  const char* rmvpe_path;  /**< rmvpe.pt; NULL: `<assets>/rmvpe/rmvpe.pt` when it exists. */
+  const char* fcpe_path;   /**< FCPE checkpoint; NULL: `<assets>/fcpe/fcpe.pt` when it exists. */
+  const char* assets_dir;  /**< RVC's assets folder; NULL: $RVC_ASSETS, else `assets`. */
+  const char* device;      /**< "cpu", "cuda", "cuda:N"; NULL = "cpu". */
+  int32_t precision;       /**< An ::rvc_precision (AUTO: fp32 on CPU, fp16 on CUDA = RVC's is_half). */
+  int32_t chunking;        /**< An ::rvc_chunking. */
+} rvc_engine_config;
+
+/** @brief Fills @p config with defaults (no paths, cpu, auto precision and chunking). */
+RVC_API void rvc_engine_config_init(rvc_engine_config* config);
+
+/** @brief The parameters of one conversion, with RVC's names; the init function sets RVC's defaults. */
+typedef struct rvc_convert_params {
+  uint32_t struct_size;   /**< sizeof(rvc_convert_params), set by the init function. */
+  double f0_up_key;       /**< Transposition in semitones (0). */
+  int32_t f0_method;      /**< An ::rvc_f0_method (RVC_F0_METHOD_RMVPE). */
+  double index_rate;      /**< Share of retrieved features, 0..1 (0.75). */
+  int32_t filter_radius;  /**< 0..7; 3 or more median-filters harvest (3). */
+  double rms_mix_rate;    /**< 0..1: 0 follows the input's loudness, 1 keeps the output's (0.25). */
+  double protect;         /**< 0..0.5: retrieval share in unvoiced frames; 0.5 = off (0.33). */
+  int32_t resample_sr;    /**< Output rate; 0 keeps the model's (0). */
+  int32_t speaker_id;     /**< Speaker of a multi-speaker model (0). */
+  const char* f0_file;    /**< Custom f0 curve (`time_s,f0_hz` lines); NULL = none. */
+  float noise_scale;      /**< Prior noise scale (0.66666). */
+  int64_t seed;           /**< >= 0: reproducible output; -1: fresh noise every call (-1). */
+  int32_t zero_noise;     /**< 1: no random draws at all (parity mode) (0). */
+  int32_t compat;         /**< An ::rvc_compat (RVC_COMPAT_CLASSIC). */
+  rvc_progress_callback progress; /**< Optional: stages "pitch", "converting", "finishing"; nonzero cancels. */
+  void* progress_user_data;       /**< Passed to @p progress. */
+} rvc_convert_params;
+
+/** @brief Fills @p params with RVC's WebUI defaults. */
+RVC_API void rvc_convert_params_init(rvc_convert_params* params);
+
+/** @brief Timings and sizes of one conversion. */
+typedef struct rvc_conversion_stats {
+  uint32_t struct_size;   /**< Set by the caller to sizeof(rvc_conversion_stats). */
+  int64_t num_samples;    /**< Output samples. */
+  int32_t sample_rate_hz; /**< Output rate. */
+  double input_seconds;   /**< Input length. */
+  double total_ms;        /**< Wall time of the conversion (reading and writing files excluded). */
+  double pitch_ms;        /**< f0 estimation. */
+  double features_ms;     /**< Content encoder. */
+  double index_ms;        /**< Retrieval. */
+  double synth_ms;        /**< Synthesizer. */
+} rvc_conversion_stats;
+
+/**
+ * @brief Loads a voice model and everything it needs.
+ * @param config What to load (model_path required).
+ * @param[out] out_engine New handle; release with rvc_engine_destroy().
+ * @return ::RVC_OK, ::RVC_ERROR_FILE_NOT_FOUND (also for a default asset, naming where it was
+ *         looked for), ::RVC_ERROR_WRONG_MODEL_KIND (e.g. a G_*.pth training checkpoint),
+ *         ::RVC_ERROR_INVALID_ARGUMENT (model/index or model/encoder width mismatch),
+ *         ::RVC_ERROR_CORRUPT_FILE, ::RVC_ERROR_UNSUPPORTED.
+ * Any thread; not real-time safe.
+ */
+RVC_API rvc_status rvc_engine_create(const rvc_engine_config* config, rvc_engine** out_engine);
+
+/** @brief Releases an engine; NULL is a no-op. */
+RVC_API void rvc_engine_destroy(rvc_engine* engine);
+
+/** @brief The voice model's output rate in Hz. */
+RVC_API int32_t rvc_engine_sample_rate_hz(const rvc_engine* engine);
+/** @brief The rate a conversion with @p params returns (resample_sr, or the model's); NULL params: defaults. */
+RVC_API int32_t rvc_engine_output_rate_hz(const rvc_engine* engine, const rvc_convert_params* params);
+/** @brief 1 when the voice model is pitch-guided (f0 method used). */
+RVC_API int32_t rvc_engine_has_pitch(const rvc_engine* engine);
+/** @brief Speakers of the voice model. */
+RVC_API int32_t rvc_engine_num_speakers(const rvc_engine* engine);
+/**
+ * @brief What was loaded, one `name: value` line each (model, version, rate, index, encoder,
+ * rmvpe, device, precision, chunking); valid until rvc_engine_destroy().
+ */
+RVC_API const char* rvc_engine_description(const rvc_engine* engine);
+
+/**
+ * @brief Samples an output buffer needs for @p num_samples input samples at @p sample_rate_hz
+ * (an upper bound; the output is 10–20 ms a chunk shorter than the input, as RVC's).
+ */
+RVC_API rvc_status rvc_engine_output_capacity(const rvc_engine* engine, int64_t num_samples, int32_t sample_rate_hz,
+                                              const rvc_convert_params* params, int64_t* out_capacity);
+
+/**
+ * @brief Converts mono audio in memory.
+ * @param engine The engine.
+ * @param samples @p num_samples mono samples (caller-owned) at @p sample_rate_hz (any rate;
+ *        resampled to 16 kHz first).
+ * @param num_samples At least 0.1 s of audio.
+ * @param sample_rate_hz Input rate.
+ * @param params Parameters, or NULL for RVC's defaults.
+ * @param[out] out Caller-owned buffer for the output at rvc_engine_output_rate_hz().
+ * @param capacity Floats @p out holds; rvc_engine_output_capacity() gives enough.
+ * @param[out] out_written Samples written; with ::RVC_ERROR_BUFFER_TOO_SMALL, the samples needed.
+ * @return ::RVC_OK, ::RVC_ERROR_INVALID_AUDIO (empty, too short, NaN/Inf), ::RVC_ERROR_INVALID_ARGUMENT,
+ *         ::RVC_ERROR_BUFFER_TOO_SMALL, ::RVC_ERROR_CANCELLED.
+ * Any thread, also concurrently on one engine; not real-time safe (use a stream for live audio).
+ */
+RVC_API rvc_status rvc_engine_convert(const rvc_engine* engine, const float* samples, int64_t num_samples,
+                                      int32_t sample_rate_hz, const rvc_convert_params* params, float* out,
+                                      int64_t capacity, int64_t* out_written);
+
+/**
+ * @brief Converts an audio file into another, written atomically; the output's extension picks
+ * the container (.wav, .flac, .ogg). 16-bit outputs hold RVC's exact samples (×32768, truncated).
+ * @param engine The engine.
+ * @param input_path Any format rvc_audio_load() reads (UTF-8 path).
+ * @param output_path Where to write (UTF-8 path).
+ * @param params Parameters, or NULL for RVC's defaults.
+ * @param write_config Encoding, or NULL for the container's default (16-bit for .wav/.flac).
+ * @param[out] out_stats Timings and sizes, or NULL; set its struct_size first.
+ * Any thread; not real-time safe.
+ */
+RVC_API rvc_status rvc_engine_convert_file(const rvc_engine* engine, const char* input_path, const char* output_path,
+                                           const rvc_convert_params* params,
+                                           const rvc_audio_write_config* write_config,
+                                           rvc_conversion_stats* out_stats);
+
+/** @} */
+
 #ifdef __cplusplus
 }
 #endif

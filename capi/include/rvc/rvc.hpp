@@ -353,4 +353,66 @@ class Index {
   std::unique_ptr<rvc_index, Deleter> handle_;
 };
 
+/// Parameters of one conversion: rvc_convert_params with RVC's defaults filled in.
+struct ConvertParams : rvc_convert_params {
+  ConvertParams() : rvc_convert_params() { rvc_convert_params_init(this); }
+};
+
+/// Timings and sizes of one conversion.
+struct ConversionStats : rvc_conversion_stats {
+  ConversionStats() : rvc_conversion_stats() { struct_size = sizeof(rvc_conversion_stats); }
+};
+
+/// A voice-conversion engine (RAII over rvc_engine). Read-only after creation: share it between threads.
+class Engine {
+ public:
+  /// Loads what `config` names; see rvc_engine_create.
+  explicit Engine(const rvc_engine_config& config) {
+    rvc_engine* handle = nullptr;
+    check(rvc_engine_create(&config, &handle));
+    handle_.reset(handle);
+  }
+  /// The voice model's rate.
+  int32_t sample_rate_hz() const { return rvc_engine_sample_rate_hz(handle_.get()); }
+  /// The rate a conversion with `params` returns.
+  int32_t output_rate_hz(const rvc_convert_params& params) const {
+    return rvc_engine_output_rate_hz(handle_.get(), &params);
+  }
+  /// 1 when the model is pitch-guided.
+  bool has_pitch() const { return rvc_engine_has_pitch(handle_.get()) != 0; }
+  /// Speakers of the model.
+  int32_t num_speakers() const { return rvc_engine_num_speakers(handle_.get()); }
+  /// What was loaded, one `name: value` line each.
+  std::string description() const { return rvc_engine_description(handle_.get()); }
+
+  /// Converts a buffer; returns the output at output_rate_hz(params).
+  std::vector<float> convert(const float* samples, int64_t num_samples, int32_t sample_rate_hz,
+                             const rvc_convert_params& params) const {
+    int64_t capacity = 0;
+    check(rvc_engine_output_capacity(handle_.get(), num_samples, sample_rate_hz, &params, &capacity));
+    std::vector<float> out(static_cast<std::size_t>(capacity));
+    int64_t written = 0;
+    check(rvc_engine_convert(handle_.get(), samples, num_samples, sample_rate_hz, &params, out.data(), capacity,
+                             &written));
+    out.resize(static_cast<std::size_t>(written));
+    return out;
+  }
+  /// Converts a file into another; see rvc_engine_convert_file.
+  ConversionStats convert_file(const std::string& input, const std::string& output, const rvc_convert_params& params,
+                               int32_t encoding = RVC_AUDIO_ENCODING_AUTO) const {
+    rvc_audio_write_config write_config;
+    rvc_audio_write_config_init(&write_config);
+    write_config.encoding = encoding;
+    ConversionStats stats;
+    check(rvc_engine_convert_file(handle_.get(), input.c_str(), output.c_str(), &params, &write_config, &stats));
+    return stats;
+  }
+
+ private:
+  struct Deleter {
+    void operator()(rvc_engine* engine) const { rvc_engine_destroy(engine); }
+  };
+  std::unique_ptr<rvc_engine, Deleter> handle_;
+};
+
 }  // namespace rvc::capi
