@@ -79,7 +79,9 @@ int run_conversion(ConvertRequest request) {
   config.fcpe_path = or_null(request.fcpe);
   config.assets_dir = or_null(request.assets);
   config.device = request.device.c_str();
-  config.precision = request.half ? RVC_PRECISION_FLOAT16 : RVC_PRECISION_AUTO;
+  // RVC runs fp32 off CUDA whatever is_half says.
+  const bool on_cuda = request.device.rfind("cuda", 0) == 0;
+  config.precision = request.half && on_cuda ? RVC_PRECISION_FLOAT16 : RVC_PRECISION_AUTO;
   const capi::Engine engine(config);
   std::printf("%s", engine.description().c_str());
   request.params.f0_file = or_null(request.f0_file);
@@ -228,8 +230,6 @@ int command_infer(const std::vector<std::string>& args) {
   if (args.size() > 10) params.resample_sr = static_cast<int32_t>(parse_integer(args[10], "resample_sr"));
   if (args.size() > 11) params.rms_mix_rate = parse_number(args[11], "rms_mix_rate");
   if (args.size() > 12) params.protect = parse_number(args[12], "protect");
-  // RVC runs fp32 on the CPU whatever is_half says.
-  if (request.device == "cpu") request.half = false;
   return run_conversion(std::move(request));
 }
 

@@ -114,13 +114,77 @@ class Index(_rvc.Index):
                                 int(reduce_above_rows), int(reduced_rows), progress)
 
 
+_COMPATS = {"classic": 0, "2026": 1}
+_CHUNKINGS = {"auto": 0, "fp32": 1, "fp16": 2, "low_memory": 3}
+
+
+def _convert_kwargs(who, f0_up_key, f0_method, index_rate, filter_radius, rms_mix_rate, protect, resample_sr,
+                    speaker_id, f0_file, noise_scale, seed, zero_noise, compat, progress):
+    if compat not in _COMPATS:
+        raise InvalidArgumentError(f"{who}: unknown compat {compat!r}; use 'classic' (RVC 2023-2024) or '2026'")
+    return dict(f0_up_key=float(f0_up_key), f0_method=str(f0_method), index_rate=float(index_rate),
+                filter_radius=int(filter_radius), rms_mix_rate=float(rms_mix_rate), protect=float(protect),
+                resample_sr=int(resample_sr), speaker_id=int(speaker_id),
+                f0_file=None if f0_file is None else _os.fspath(f0_file), noise_scale=float(noise_scale),
+                seed=None if seed is None else int(seed), zero_noise=bool(zero_noise), compat=_COMPATS[compat],
+                progress=progress)
+
+
+class Engine(_rvc.Engine):
+    """A voice model with its content encoder, pitch estimators and optional index, loaded once;
+    converts any number of inputs the way RVC's offline converter does. Share it between threads:
+    conversions release the GIL.
+
+    Engine(model, index=None, hubert=None, rmvpe=None, fcpe=None, assets=None, device="cpu",
+           is_half=False, chunking="auto")
+    hubert/rmvpe/fcpe default to RVC's layout under `assets` (or $RVC_ASSETS, or ./assets):
+    hubert/hubert_base.pt, rmvpe/rmvpe.pt, fcpe/fcpe.pt. is_half runs fp16 on CUDA (ignored on the
+    CPU, as RVC does). chunking:
+    "auto", "fp32", "fp16" or "low_memory" (RVC's x_pad/x_query/x_center/x_max presets).
+    Properties: sample_rate, has_pitch, num_speakers, description.
+    """
+
+    def __init__(self, model, index=None, hubert=None, rmvpe=None, fcpe=None, assets=None, device="cpu",
+                 is_half=False, chunking="auto"):
+        if chunking not in _CHUNKINGS:
+            raise InvalidArgumentError(f"Engine: unknown chunking {chunking!r}; use one of {sorted(_CHUNKINGS)}")
+        paths = [None if p is None else _os.fspath(p) for p in (index, hubert, rmvpe, fcpe, assets)]
+        super().__init__(_os.fspath(model), *paths, device, precision_id("fp16" if is_half and str(device).startswith("cuda") else "auto", "Engine"),
+                         _CHUNKINGS[chunking])
+
+    def convert(self, audio, sr, f0_up_key=0, f0_method="rmvpe", index_rate=0.75, filter_radius=3,
+                rms_mix_rate=0.25, protect=0.33, resample_sr=0, speaker_id=0, f0_file=None, noise_scale=0.66666,
+                seed=None, zero_noise=False, compat="classic", progress=None):
+        """Converts mono float audio at rate `sr` (any rate) -> (float32 array, output rate).
+        Parameters have RVC's names and WebUI defaults. seed makes the noise reproducible;
+        zero_noise removes it (parity mode). compat: "classic" (RVC 2023-2024: unvoiced f0 stays 0,
+        so protect acts) or "2026" (RVC main: unvoiced f0 interpolated). progress(stage, fraction)
+        may return False to cancel (rvc.CancelledError).
+        """
+        return super().convert(audio, int(sr), **_convert_kwargs(
+            "Engine.convert", f0_up_key, f0_method, index_rate, filter_radius, rms_mix_rate, protect, resample_sr,
+            speaker_id, f0_file, noise_scale, seed, zero_noise, compat, progress))
+
+    def convert_file(self, src, dst, f0_up_key=0, f0_method="rmvpe", index_rate=0.75, filter_radius=3,
+                     rms_mix_rate=0.25, protect=0.33, resample_sr=0, speaker_id=0, f0_file=None,
+                     noise_scale=0.66666, seed=None, zero_noise=False, compat="classic", progress=None,
+                     encoding="auto"):
+        """Reads `src` (any audio format), converts it and writes `dst` atomically (.wav, .flac,
+        .ogg); 16-bit files hold RVC's exact samples. Returns a dict of timings and sizes."""
+        if encoding not in _ENCODINGS:
+            raise InvalidArgumentError(f"convert_file: unknown encoding {encoding!r}; use one of {sorted(_ENCODINGS)}")
+        return super().convert_file(_os.fspath(src), _os.fspath(dst), _ENCODINGS[encoding], **_convert_kwargs(
+            "Engine.convert_file", f0_up_key, f0_method, index_rate, filter_radius, rms_mix_rate, protect,
+            resample_sr, speaker_id, f0_file, noise_scale, seed, zero_noise, compat, progress))
+
+
 def read_model_info(path):
     """A voice model's metadata as a dict: version, f0, sr, sample_rate_hz, info, config, ..."""
     return _rvc.read_model_info(_os.fspath(path))
 
 
 __all__ = [
-    "__version__", "f0", "OpaqueObject", "Synthesizer", "ContentEncoder", "Index", "load_audio", "save_audio", "load_checkpoint", "read_model_info",
+    "__version__", "f0", "OpaqueObject", "Synthesizer", "ContentEncoder", "Index", "Engine", "load_audio", "save_audio", "load_checkpoint", "read_model_info",
     "RvcError", "InvalidArgumentError", "RvcFileNotFoundError", "RvcIOError", "CorruptFileError",
     "UnsupportedError", "InvalidAudioError", "BufferTooSmallError", "RvcMemoryError",
     "InternalError", "WrongModelKindError", "CancelledError",

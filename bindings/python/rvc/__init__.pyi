@@ -60,3 +60,26 @@ class Index:
               version: Literal["v1", "v2"] | None = ..., shuffle: bool = ..., seed: int = ...,
               reduce_above_rows: int = ..., reduced_rows: int = ...,
               progress: Callable[[str, float], bool | None] | None = ...) -> dict: ...
+
+_F0Method = Literal["pm", "harvest", "dio", "rmvpe", "fcpe"]
+
+class Engine:
+    sample_rate: int
+    has_pitch: bool
+    num_speakers: int
+    description: str
+    def __init__(self, model: _Path, index: _Path | None = ..., hubert: _Path | None = ..., rmvpe: _Path | None = ...,
+                 fcpe: _Path | None = ..., assets: _Path | None = ..., device: str = ..., is_half: bool = ...,
+                 chunking: Literal["auto", "fp32", "fp16", "low_memory"] = ...) -> None: ...
+    def convert(self, audio: npt.ArrayLike, sr: int, f0_up_key: float = ..., f0_method: _F0Method = ...,
+                index_rate: float = ..., filter_radius: int = ..., rms_mix_rate: float = ..., protect: float = ...,
+                resample_sr: int = ..., speaker_id: int = ..., f0_file: _Path | None = ..., noise_scale: float = ...,
+                seed: int | None = ..., zero_noise: bool = ..., compat: Literal["classic", "2026"] = ...,
+                progress: Callable[[str, float], bool | None] | None = ...) -> Tuple[npt.NDArray[np.float32], int]: ...
+    def convert_file(self, src: _Path, dst: _Path, f0_up_key: float = ..., f0_method: _F0Method = ...,
+                     index_rate: float = ..., filter_radius: int = ..., rms_mix_rate: float = ...,
+                     protect: float = ..., resample_sr: int = ..., speaker_id: int = ..., f0_file: _Path | None = ...,
+                     noise_scale: float = ..., seed: int | None = ..., zero_noise: bool = ...,
+                     compat: Literal["classic", "2026"] = ...,
+                     progress: Callable[[str, float], bool | None] | None = ...,
+                     encoding: Literal["auto", "pcm16", "pcm24", "float", "float32"] = ...) -> dict: ...

@@ -213,6 +213,41 @@ py::array_t<float> extract_features(const rvc::capi::ContentEncoder& encoder, co
   return features;
 }
 
+// A Python progress callable behind an rvc_progress_callback: None or True goes on, False
+// cancels, and an exception it raises cancels and is re-raised once the call returns.
+struct PythonProgress {
+  py::object callback;
+  std::optional<py::error_already_set> error;
+
+  static int32_t call(const char* stage, double fraction, void* user_data) {
+    auto* self = static_cast<PythonProgress*>(user_data);
+    py::gil_scoped_acquire acquire;
+    try {
+      const py::object answer = self->callback(stage, fraction);
+      return answer.is_none() || answer.cast<bool>() ? 0 : 1;
+    } catch (py::error_already_set& error) {
+      self->error.emplace(std::move(error));
+      return 1;
+    }
+  }
+  // Points `callback`/`user_data` at this object when a callable was given.
+  void attach(rvc_progress_callback& function, void*& user_data) {
+    if (callback.is_none()) return;
+    function = &PythonProgress::call;
+    user_data = this;
+  }
+  // Runs a C ABI call: the callback's own exception wins over the cancellation it caused.
+  template <typename Body>
+  auto run(Body&& body) -> decltype(body()) {
+    try {
+      return body();
+    } catch (const rvc::capi::Error& e) {
+      if (error) throw std::move(*error);
+      raise_error(e);
+    }
+  }
+};
+
 // Arguments of Index.build that map onto rvc_index_build_config.
 struct IndexBuildOptions {
   std::optional<std::string> name;
@@ -221,21 +256,8 @@ struct IndexBuildOptions {
   int64_t seed = 0;
   int64_t reduce_above_rows = 0;
   int32_t reduced_rows = 0;
-  py::object progress;
-  std::optional<py::error_already_set> progress_error;  // raised by the callback, re-raised after
+  PythonProgress progress;
 };
-
-int32_t call_python_progress(const char* stage, double fraction, void* user_data) {
-  auto* options = static_cast<IndexBuildOptions*>(user_data);
-  py::gil_scoped_acquire acquire;
-  try {
-    const py::object answer = options->progress(stage, fraction);
-    return answer.is_none() || answer.cast<bool>() ? 0 : 1;  // None or True: go on
-  } catch (py::error_already_set& error) {
-    options->progress_error.emplace(std::move(error));
-    return 1;
-  }
-}
 
 py::dict build_index(const py::object& features, const py::object& output_dir, IndexBuildOptions& options) {
   rvc_index_build_config config;
@@ -246,13 +268,10 @@ py::dict build_index(const py::object& features, const py::object& output_dir, I
   config.seed = options.seed;
   config.reduce_above_rows = options.reduce_above_rows;
   config.reduced_rows = options.reduced_rows;
-  if (!options.progress.is_none()) {
-    config.progress = call_python_progress;
-    config.progress_user_data = &options;
-  }
+  options.progress.attach(config.progress, config.progress_user_data);
   const std::string out = output_dir.is_none() ? std::string() : path_string(output_dir);
   std::optional<rvc::capi::IndexBuildResult> result;
-  try {
+  options.progress.run([&] {
     if (py::isinstance<py::str>(features) || py::hasattr(features, "__fspath__")) {
       const std::string path = path_string(features);
       py::gil_scoped_release release;
@@ -265,10 +284,7 @@ py::dict build_index(const py::object& features, const py::object& output_dir, I
       result.emplace(rvc::capi::Index::build(matrix.data(), matrix.shape(0), static_cast<int32_t>(matrix.shape(1)),
                                              out, &config));
     }
-  } catch (const rvc::capi::Error& error) {
-    if (options.progress_error) throw std::move(*options.progress_error);
-    raise_error(error);
-  }
+  });
   py::dict report;
   report["added_path"] = result->added_path();
   report["trained_path"] = result->trained_path();
@@ -309,6 +325,87 @@ py::array_t<float> blend_with_index(const rvc::capi::Index& index, const FloatAr
 }
 
 }  // namespace
+
+// Keyword arguments of Engine.convert/convert_file, as rvc_convert_params plus the strings and the
+// Python callback it points to (kept alive for the call).
+struct ConvertArguments {
+  rvc::capi::ConvertParams params;
+  std::string f0_file;
+  PythonProgress progress;
+};
+
+ConvertArguments convert_arguments(const py::dict& kwargs) {
+  ConvertArguments arguments;
+  rvc_convert_params& p = arguments.params;
+  for (const auto& item : kwargs) {
+    const std::string key = py::str(item.first);
+    const py::handle value = item.second;
+    if (value.is_none() && key != "seed" && key != "f0_file" && key != "progress") continue;
+    if (key == "f0_up_key") p.f0_up_key = value.cast<double>();
+    else if (key == "f0_method") {
+      rvc::capi::check(rvc_f0_method_from_name(value.cast<std::string>().c_str(), &p.f0_method));
+    } else if (key == "index_rate") p.index_rate = value.cast<double>();
+    else if (key == "filter_radius") p.filter_radius = value.cast<int32_t>();
+    else if (key == "rms_mix_rate") p.rms_mix_rate = value.cast<double>();
+    else if (key == "protect") p.protect = value.cast<double>();
+    else if (key == "resample_sr") p.resample_sr = value.cast<int32_t>();
+    else if (key == "speaker_id") p.speaker_id = value.cast<int32_t>();
+    else if (key == "f0_file") arguments.f0_file = value.is_none() ? std::string() : path_string(py::reinterpret_borrow<py::object>(value));
+    else if (key == "noise_scale") p.noise_scale = value.cast<float>();
+    else if (key == "seed") p.seed = value.is_none() ? -1 : value.cast<int64_t>();
+    else if (key == "zero_noise") p.zero_noise = value.cast<bool>() ? 1 : 0;
+    else if (key == "compat") p.compat = value.cast<int32_t>();
+    else if (key == "progress") arguments.progress.callback = py::reinterpret_borrow<py::object>(value);
+    else throw py::type_error("Engine.convert: unexpected keyword argument '" + key + "'");
+  }
+  if (arguments.progress.callback.ptr() == nullptr) arguments.progress.callback = py::none();
+  return arguments;
+}
+
+// Points the params at the strings and callback they carry (after the struct stopped moving).
+void attach(ConvertArguments& arguments) {
+  arguments.params.f0_file = arguments.f0_file.empty() ? nullptr : arguments.f0_file.c_str();
+  arguments.progress.attach(arguments.params.progress, arguments.params.progress_user_data);
+}
+
+py::tuple convert_audio(const rvc::capi::Engine& engine, const FloatArray& audio, int32_t sample_rate,
+                        const py::kwargs& kwargs) {
+  if (audio.ndim() != 1) throw py::value_error("Engine.convert: audio must be a 1-d array of mono samples");
+  ConvertArguments arguments = convert_arguments(kwargs);
+  attach(arguments);
+  std::vector<float> out = arguments.progress.run([&] {
+    py::gil_scoped_release release;
+    return engine.convert(audio.data(), audio.shape(0), sample_rate, arguments.params);
+  });
+  const int32_t rate = engine.output_rate_hz(arguments.params);
+  auto* owned = new std::vector<float>(std::move(out));
+  py::capsule owner(owned, [](void* p) { delete static_cast<std::vector<float>*>(p); });
+  py::array_t<float> samples({static_cast<py::ssize_t>(owned->size())}, {static_cast<py::ssize_t>(sizeof(float))},
+                             owned->data(), owner);
+  return py::make_tuple(samples, rate);
+}
+
+py::dict convert_file(const rvc::capi::Engine& engine, const py::object& source, const py::object& target,
+                      int32_t encoding, const py::kwargs& kwargs) {
+  const std::string input = path_string(source);
+  const std::string output = path_string(target);
+  ConvertArguments arguments = convert_arguments(kwargs);
+  attach(arguments);
+  const rvc::capi::ConversionStats stats = arguments.progress.run([&] {
+    py::gil_scoped_release release;
+    return engine.convert_file(input, output, arguments.params, encoding);
+  });
+  py::dict report;
+  report["num_samples"] = stats.num_samples;
+  report["sample_rate"] = stats.sample_rate_hz;
+  report["input_seconds"] = stats.input_seconds;
+  report["total_ms"] = stats.total_ms;
+  report["pitch_ms"] = stats.pitch_ms;
+  report["features_ms"] = stats.features_ms;
+  report["index_ms"] = stats.index_ms;
+  report["synth_ms"] = stats.synth_ms;
+  return report;
+}
 
 PYBIND11_MODULE(_rvc, m) {
   m.doc() = "Native core of the rvc package (binds the rvc C ABI).";
@@ -457,10 +554,49 @@ PYBIND11_MODULE(_rvc, m) {
          std::optional<std::string> version, bool shuffle, int64_t seed, int64_t reduce_above_rows,
          int32_t reduced_rows, const py::object& progress) {
         IndexBuildOptions options{std::move(name), std::move(version), shuffle, seed, reduce_above_rows,
-                                  reduced_rows, progress, std::nullopt};
+                                  reduced_rows, PythonProgress{progress, std::nullopt}};
         return build_index(features, output_dir, options);
       },
       py::arg("features"), py::arg("output_dir") = py::none(), py::arg("name") = py::none(),
       py::arg("version") = py::none(), py::arg("shuffle") = true, py::arg("seed") = 0,
       py::arg("reduce_above_rows") = 0, py::arg("reduced_rows") = 0, py::arg("progress") = py::none());
+
+
+  py::class_<rvc::capi::Engine>(m, "Engine")
+      .def(py::init([](const py::object& model, const py::object& index, const py::object& hubert,
+                       const py::object& rmvpe, const py::object& fcpe, const py::object& assets,
+                       const std::string& device, int32_t precision, int32_t chunking) {
+             auto optional_path = [](const py::object& path) { return path.is_none() ? std::string() : path_string(path); };
+             const std::string model_path = path_string(model);
+             const std::string index_path = optional_path(index);
+             const std::string hubert_path = optional_path(hubert);
+             const std::string rmvpe_path = optional_path(rmvpe);
+             const std::string fcpe_path = optional_path(fcpe);
+             const std::string assets_dir = optional_path(assets);
+             rvc_engine_config config;
+             rvc_engine_config_init(&config);
+             auto or_null = [](const std::string& text) { return text.empty() ? nullptr : text.c_str(); };
+             config.model_path = model_path.c_str();
+             config.index_path = or_null(index_path);
+             config.hubert_path = or_null(hubert_path);
+             config.rmvpe_path = or_null(rmvpe_path);
+             config.fcpe_path = or_null(fcpe_path);
+             config.assets_dir = or_null(assets_dir);
+             config.device = device.c_str();
+             config.precision = precision;
+             config.chunking = chunking;
+             return call([&] {
+               py::gil_scoped_release release;
+               return std::make_unique<rvc::capi::Engine>(config);
+             });
+           }),
+           py::arg("model"), py::arg("index") = py::none(), py::arg("hubert") = py::none(),
+           py::arg("rmvpe") = py::none(), py::arg("fcpe") = py::none(), py::arg("assets") = py::none(),
+           py::arg("device") = "cpu", py::arg("precision") = 0, py::arg("chunking") = 0)
+      .def_property_readonly("sample_rate", &rvc::capi::Engine::sample_rate_hz)
+      .def_property_readonly("has_pitch", &rvc::capi::Engine::has_pitch)
+      .def_property_readonly("num_speakers", &rvc::capi::Engine::num_speakers)
+      .def_property_readonly("description", &rvc::capi::Engine::description)
+      .def("convert", &convert_audio, py::arg("audio"), py::arg("sample_rate"))
+      .def("convert_file", &convert_file, py::arg("source"), py::arg("target"), py::arg("encoding") = 0);
 }
