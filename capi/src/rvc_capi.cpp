@@ -826,6 +826,7 @@ rvc_status rvc_engine_create(const rvc_engine_config* config, rvc_engine** out_e
     std::tie(engine_config.device, engine_config.precision) =
         device_and_precision(c.device, c.precision, "rvc_engine_create");
     engine_config.chunking = static_cast<rvc::pipeline::ChunkPreset>(c.chunking);
+    engine_config.num_threads = c.num_threads;
     auto engine = std::make_shared<const rvc::pipeline::Engine>(engine_config);
     std::string description = engine_description(engine->info());
     *out_engine = new rvc_engine{std::move(engine), std::move(description)};

@@ -1,5 +1,9 @@
 #include "backend/torch_util.hpp"
 
+#include <thread>
+
+#include "backend/threads.hpp"
+
 #ifdef __GLIBC__
 #include <malloc.h>
 #endif
@@ -127,7 +131,9 @@ StateDict read_state_dict(const io::Value& weights, const std::string& path) {
     } else if (ends_with(".weight_v") || ends_with(".parametrizations.weight.original1")) {
       continue;  // folded together with its g
     } else {
-      state[name] = tensor.is_floating_point() ? tensor.to(torch::kFloat32) : tensor;
+      // Kept in the file's dtype: load_parameters converts while copying, so loading never holds a
+      // float32 copy of the whole file besides the model's own parameters.
+      state[name] = std::move(tensor);
       continue;
     }
     auto v = raw.find(v_name);
@@ -164,6 +170,11 @@ void load_parameters(torch::nn::Module& module, const StateDict& state, const st
   };
   for (auto& item : module.named_parameters(/*recurse=*/true)) copy(item.key(), item.value());
   for (auto& item : module.named_buffers(/*recurse=*/true)) copy(item.key(), item.value());
+}
+
+void set_cpu_threads(int threads) {
+  if (threads <= 0) threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  if (at::get_num_threads() != threads) torch::set_num_threads(threads);
 }
 
 void release_free_memory() noexcept {

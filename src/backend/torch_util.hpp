@@ -29,7 +29,8 @@ void check_device_precision(const std::string& device, Precision precision, cons
 /// The dtype `precision` means on `device` (auto: fp16 on CUDA, fp32 elsewhere).
 torch::ScalarType scalar_type(Precision precision, const torch::Device& device);
 
-/// Reads a state dict (name -> tensor) as float32, folding weight normalisation once:
+/// Reads a state dict (name -> tensor) in the file's dtypes, folding weight normalisation once
+/// (in float32):
 /// `X.weight_g`/`X.weight_v` and `X.parametrizations.weight.original0/1` become `X.weight`
 /// = g · v / ‖v‖, the norm taken over every dimension where g has extent 1.
 StateDict read_state_dict(const io::Value& weights, const std::string& path);

@@ -295,7 +295,10 @@ torch::Tensor RmvpeNet::forward(const torch::Tensor& mel) const {
     // Window edges sit on multiples of 32 frames, so every window pools on the whole input's grid.
     auto round_up = [](int64_t n) { return (n + kRmvpeFrameMultiple - 1) / kRmvpeFrameMultiple * kRmvpeFrameMultiple; };
     const int64_t context = round_up(windowing_.context_frames > 0 ? windowing_.context_frames : receptive_field_);
-    const int64_t kept = round_up(std::max<int64_t>(windowing_.kept_frames, 1));
+    const int64_t kept = windowing_.kept_frames > 0
+                             ? round_up(windowing_.kept_frames)
+                             : std::max(kRmvpeFrameMultiple, (windowing_.max_frames - 2 * context) /
+                                                                 kRmvpeFrameMultiple * kRmvpeFrameMultiple);
     std::vector<torch::Tensor> parts;
     for (int64_t start = 0; start < padded; start += kept) {
       const int64_t keep = std::min(kept, padded - start);

@@ -62,12 +62,13 @@ struct RmvpeModules : torch::nn::Module {
 };
 
 // Long inputs run the U-Net in overlapping windows (the BiGRU still sees the whole sequence), so
-// memory stays bounded (~70 KB of activations a frame on the CPU: 1.2 GB for 3 minutes, 4 GB for
-// 10); each window has enough context on both sides that the frames it keeps come out as from the
-// whole sequence. Windows cost 1.2x the time, so songs up to ~5 minutes still run in one piece.
+// memory stays bounded (~70 KB of activations a frame on the CPU): a minute of audio (6000 frames)
+// and ten minutes need about the same. Each window has enough context on both sides (the U-Net's
+// receptive field, 1614 frames at full size) that the frames it keeps come out as from the whole
+// sequence; the context costs time (about 1.7x the U-Net's for long inputs at full size).
 struct RmvpeWindowing {
-  int64_t max_frames = 32768;   // inputs up to this many frames (~5.5 min) run in one piece
-  int64_t kept_frames = 16384;  // frames each window contributes (a multiple of 32)
+  int64_t max_frames = 8192;    // inputs up to this many frames (~82 s) run in one piece; windows are this long
+  int64_t kept_frames = 0;      // frames each window contributes; 0: max_frames less both contexts
   int64_t context_frames = 0;   // per side; 0: the U-Net's receptive field, rounded up to 32
 };
 

@@ -7,8 +7,12 @@ namespace rvc::features {
 namespace {
 
 // Attention scores are built this many bytes at a time (a block of queries against every key), so
-// an hour of audio does not need heads × T² floats at once.
-constexpr int64_t kScoreBlockBytes = 256 << 20;
+// a 40 s chunk does not need heads × T² floats (and their softmax) at once.
+constexpr int64_t kScoreBlockBytes = 32 << 20;
+
+// The conv stack runs this many output frames (5 s) at a time: its first layer alone makes 512
+// floats per 5 input samples, 0.8 GB with its norm and GELU for a 40 s chunk.
+constexpr int64_t kConvTileFrames = 250;
 
 // fairseq computes GELU and softmax in float32 and casts back; so do we under fp16.
 torch::Tensor gelu_fp32(const torch::Tensor& x) {
@@ -119,13 +123,64 @@ void HubertNet::prepare() {
 }
 
 torch::Tensor HubertNet::conv_features(const torch::Tensor& samples) {
-  torch::Tensor x = samples.view({1, 1, -1});
-  for (const auto& layer : conv_layers) {
-    x = layer->conv->forward(x);
-    if (layer->norm) x = layer->norm->forward(x.to(torch::kFloat32)).to(samples.scalar_type());  // Fp32GroupNorm
-    x = gelu_fp32(x);
+  // The stack is strided convolutions without padding, so output frames [a, b) depend on input
+  // samples [a·stride, (b − 1)·stride + receptive) only. The one exception is the first layer's
+  // GroupNorm (one group per channel, over all of time): its statistics come from a first pass
+  // over the first layer's output, tile by tile.
+  int64_t stride = 1, receptive = 1;
+  for (auto layer = conv_layers.rbegin(); layer != conv_layers.rend(); ++layer) {
+    const int64_t kernel = (*layer)->conv->options.kernel_size()->at(0);
+    const int64_t layer_stride = (*layer)->conv->options.stride()->at(0);
+    receptive = (receptive - 1) * layer_stride + kernel;
+    stride *= layer_stride;
   }
-  return x[0].t();
+  const int64_t length = samples.size(0);
+  const int64_t frames = length < receptive ? 0 : (length - receptive) / stride + 1;
+  auto run_stack = [&](const torch::Tensor& piece, const ConvLayer* normalised_first_layer,
+                       const torch::Tensor& scale, const torch::Tensor& shift) {
+    torch::Tensor x = piece.view({1, 1, -1});
+    for (const auto& layer : conv_layers) {
+      x = layer->conv->forward(x);
+      if (layer.get() == normalised_first_layer) {
+        x = torch::addcmul(shift, x.to(torch::kFloat32), scale).to(samples.scalar_type());
+      } else if (layer->norm) {
+        x = layer->norm->forward(x.to(torch::kFloat32)).to(samples.scalar_type());  // Fp32GroupNorm
+      }
+      x = gelu_fp32(x);
+    }
+    return x[0].t();
+  };
+  ConvLayer& first = *conv_layers.front();
+  if (frames <= kConvTileFrames || !first.norm) return run_stack(samples, nullptr, {}, {});
+
+  const int64_t first_kernel = first.conv->options.kernel_size()->at(0);
+  const int64_t first_stride = first.conv->options.stride()->at(0);
+  const int64_t positions = (length - first_kernel) / first_stride + 1;
+  const int64_t tile_positions = kConvTileFrames * stride / first_stride;
+  torch::Tensor sum = torch::zeros({first.conv->options.out_channels()}, torch::kFloat64);
+  torch::Tensor square_sum = torch::zeros_like(sum);
+  for (int64_t p = 0; p < positions; p += tile_positions) {
+    const int64_t count = std::min(tile_positions, positions - p);
+    const torch::Tensor piece = samples.narrow(0, p * first_stride, (count - 1) * first_stride + first_kernel);
+    const torch::Tensor y = first.conv->forward(piece.view({1, 1, -1}))[0].to(torch::kFloat64);
+    sum += y.sum(1).cpu();
+    square_sum += y.square().sum(1).cpu();
+  }
+  const torch::Tensor mean = sum / static_cast<double>(positions);
+  const torch::Tensor variance = (square_sum / static_cast<double>(positions) - mean.square()).clamp_min(0);
+  const torch::Tensor inv_std = (variance + first.norm->options.eps()).rsqrt();
+  const torch::Tensor gamma = first.norm->weight.to(torch::kCPU, torch::kFloat64);
+  const torch::Tensor beta = first.norm->bias.to(torch::kCPU, torch::kFloat64);
+  const auto float_on_device = torch::TensorOptions().dtype(torch::kFloat32).device(samples.device());
+  const torch::Tensor scale = (gamma * inv_std).to(float_on_device).view({1, -1, 1});
+  const torch::Tensor shift = (beta - mean * gamma * inv_std).to(float_on_device).view({1, -1, 1});
+
+  std::vector<torch::Tensor> tiles;
+  for (int64_t a = 0; a < frames; a += kConvTileFrames) {
+    const int64_t count = std::min(kConvTileFrames, frames - a);
+    tiles.push_back(run_stack(samples.narrow(0, a * stride, (count - 1) * stride + receptive), &first, scale, shift));
+  }
+  return torch::cat(tiles, 0);
 }
 
 torch::Tensor HubertNet::transformer_input(const torch::Tensor& conv_features) {

@@ -9,6 +9,7 @@
 #include <optional>
 
 #include "audio/input_check.hpp"
+#include "backend/threads.hpp"
 #include "dsp/iir_filter.hpp"
 #include "io/file_util.hpp"
 #include "pipeline/offline_steps.hpp"
@@ -89,6 +90,7 @@ void EngineConfig::validate() const {
     throw Error(ErrorCode::kInvalidArgument, "EngineConfig.model_path is empty: pass the voice model (weights/<name>.pth)");
   }
   synth::SynthesizerConfig{device, precision}.validate();
+  if (num_threads < 0) throw Error(ErrorCode::kInvalidArgument, "EngineConfig.num_threads must be >= 0 (0: every core)");
 }
 
 void ConvertOptions::validate() const {
@@ -148,6 +150,7 @@ struct Engine::Impl {
 
 Engine::Engine(const EngineConfig& config) : impl_(std::make_unique<Impl>()) {
   config.validate();
+  torch_util::set_cpu_threads(config.num_threads);
   EngineInfo& info = impl_->info;
   info.device = config.device;
   info.precision = resolved_precision(config);

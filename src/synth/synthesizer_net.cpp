@@ -57,35 +57,57 @@ RelativeAttention::RelativeAttention(int channels, int heads_, int window_)
 
 namespace {
 
-// The band |j - i| <= w of [B, H, L, L + 2w] (w padding columns each side) as [B, H, L, 2w + 1]:
-// element (i, r) is column j = i + r - w. Band entries past either end fall in the padding.
-torch::Tensor band_view(const torch::Tensor& padded, int64_t window) {
-  const int64_t batch = padded.size(0), heads = padded.size(1), length = padded.size(2);
+// Attention scores are built this many bytes at a time (a block of queries against every key), so
+// a 40 s chunk (4000 frames) does not need several heads × T² score matrices at once.
+constexpr int64_t kScoreBlockBytes = 16 << 20;
+
+// The band |j - i| <= w of a block of rows [B, H, rows, L + 2w] (w padding columns each side) whose
+// first row is query `first_row`, as [B, H, rows, 2w + 1]: element (k, r) is column
+// j = first_row + k + r - w. Band entries past either end fall in the padding.
+torch::Tensor band_view(const torch::Tensor& padded, int64_t window, int64_t first_row) {
+  const int64_t batch = padded.size(0), heads = padded.size(1), rows = padded.size(2);
   const int64_t row = padded.size(3);
-  return padded.as_strided({batch, heads, length, 2 * window + 1}, {heads * length * row, length * row, row + 1, 1},
-                           padded.storage_offset());
+  return padded.as_strided({batch, heads, rows, 2 * window + 1}, {heads * rows * row, rows * row, row + 1, 1},
+                           padded.storage_offset() + first_row);
 }
 
 }  // namespace
 
-torch::Tensor RelativeAttention::forward(const torch::Tensor& x, const torch::Tensor& attn_mask) {
+torch::Tensor RelativeAttention::forward(const torch::Tensor& x, const torch::Tensor& mask) {
   const int64_t batch = x.size(0), channels = x.size(1), length = x.size(2);
   const torch::Tensor query = conv_q(x).view({batch, heads, head_dim, length}).transpose(2, 3);
-  const torch::Tensor key = conv_k(x).view({batch, heads, head_dim, length}).transpose(2, 3);
+  const torch::Tensor key_t = conv_k(x).view({batch, heads, head_dim, length});
   const torch::Tensor value = conv_v(x).view({batch, heads, head_dim, length}).transpose(2, 3);
   const torch::Tensor scaled = query / std::sqrt(static_cast<double>(head_dim));
-  // attentions.py multiplies by 2L-1 relative embeddings, all zero beyond the window; only the
-  // 2w+1 inside it contribute, so the band of the score matrix is computed directly.
-  torch::Tensor padded_scores = torch::zeros({batch, heads, length, length + 2 * window}, x.options());
-  torch::Tensor scores = padded_scores.narrow(3, window, length);
-  scores.copy_(torch::matmul(scaled, key.transpose(-2, -1)));
-  band_view(padded_scores, window).add_(torch::matmul(scaled, emb_rel_k.unsqueeze(0).transpose(-2, -1)));
-  scores = scores.masked_fill(attn_mask == 0, -1e4);
-  torch::Tensor padded_weights = torch::zeros_like(padded_scores);
-  const torch::Tensor weights = padded_weights.narrow(3, window, length);
-  weights.copy_(torch::softmax(scores, -1));
-  torch::Tensor output = torch::matmul(weights, value);
-  output.add_(torch::matmul(band_view(padded_weights, window), emb_rel_v.unsqueeze(0)));
+  const torch::Tensor relative_keys_t = emb_rel_k.unsqueeze(0).transpose(-2, -1);
+  const torch::Tensor relative_values = emb_rel_v.unsqueeze(0);
+  // attentions.py fills -1e4 where the query or the key lies past the sequence's length.
+  const torch::Tensor padding = mask == 0;
+  const bool any_padding = padding.any().item<bool>();
+  const int64_t row_bytes = batch * heads * (length + 2 * window) * x.element_size();
+  const int64_t block = std::max<int64_t>(1, kScoreBlockBytes / std::max<int64_t>(1, row_bytes));
+  torch::Tensor output = torch::empty({batch, heads, length, head_dim}, x.options());
+  for (int64_t first = 0; first < length; first += block) {
+    const int64_t rows = std::min(block, length - first);
+    const torch::Tensor queries = scaled.narrow(2, first, rows);
+    // attentions.py multiplies by 2L-1 relative embeddings, all zero beyond the window; only the
+    // 2w+1 inside it contribute, so the band of the score matrix is computed directly.
+    torch::Tensor padded = torch::zeros({batch, heads, rows, length + 2 * window}, x.options());
+    torch::Tensor scores = padded.narrow(3, window, length);
+    scores.copy_(torch::matmul(queries, key_t));
+    band_view(padded, window, first).add_(torch::matmul(queries, relative_keys_t));
+    if (any_padding) {
+      scores.masked_fill_(padding.unsqueeze(2) | padding.narrow(2, first, rows).unsqueeze(-1), -1e4);
+    }
+    const torch::Tensor weights = torch::softmax(scores, -1);
+    // The same block, now holding the weights with zero padding, for the relative-value band.
+    padded.narrow(3, 0, window).zero_();
+    padded.narrow(3, window + length, window).zero_();
+    scores.copy_(weights);
+    torch::Tensor block_output = torch::matmul(weights, value);
+    block_output.add_(torch::matmul(band_view(padded, window, first), relative_values));
+    output.narrow(2, first, rows).copy_(block_output);
+  }
   output = output.transpose(2, 3).contiguous().view({batch, channels, length});
   return conv_o(output);
 }
@@ -141,10 +163,9 @@ std::tuple<torch::Tensor, torch::Tensor, torch::Tensor> TextEncoder::forward(con
   x = x * std::sqrt(static_cast<double>(hidden));
   x = torch::leaky_relu(x, kLeakySlope).transpose(1, -1);
   torch::Tensor mask = torch::ones({x.size(0), 1, x.size(2)}, x.options());
-  const torch::Tensor attn_mask = mask.unsqueeze(2) * mask.unsqueeze(-1);
   x = x * mask;
   for (std::size_t i = 0; i < attn_layers.size(); ++i) {
-    x = norm_layers_1[i]->forward(x + attn_layers[i]->forward(x, attn_mask));
+    x = norm_layers_1[i]->forward(x + attn_layers[i]->forward(x, mask));
     x = norm_layers_2[i]->forward(x + ffn_layers[i]->forward(x, mask));
   }
   x = x * mask;

@@ -19,7 +19,8 @@ namespace rvc::synth {
 /// Multi-head self-attention with relative position embeddings (window 10), as attentions.py.
 struct RelativeAttention : torch::nn::Module {
   RelativeAttention(int channels, int heads, int window);
-  torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& attn_mask);
+  /// x [B, C, T]; mask [B, 1, T] (1 inside the sequence). Scores are built a block of queries at a time.
+  torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& mask);
 
   int heads, head_dim, window;
   torch::nn::Conv1d conv_q{nullptr}, conv_k{nullptr}, conv_v{nullptr}, conv_o{nullptr};

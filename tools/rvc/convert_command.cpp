@@ -28,6 +28,7 @@ struct ConvertRequest {
   std::string f0_file;
   std::string format = "wav";  // container of outputs written into a folder
   bool half = false;
+  int32_t threads = 0;
   capi::ConvertParams params;
 };
 
@@ -79,6 +80,7 @@ int run_conversion(ConvertRequest request) {
   config.fcpe_path = or_null(request.fcpe);
   config.assets_dir = or_null(request.assets);
   config.device = request.device.c_str();
+  config.num_threads = request.threads;
   // RVC runs fp32 off CUDA whatever is_half says.
   const bool on_cuda = request.device.rfind("cuda", 0) == 0;
   config.precision = request.half && on_cuda ? RVC_PRECISION_FLOAT16 : RVC_PRECISION_AUTO;
@@ -193,6 +195,7 @@ int command_convert(const std::vector<std::string>& args) {
     else if (option == "--speaker") params.speaker_id = static_cast<int32_t>(parse_integer(value, option));
     else if (option == "--noise-scale") params.noise_scale = static_cast<float>(parse_number(value, option));
     else if (option == "--seed") params.seed = parse_integer(value, option);
+    else if (option == "--threads") request.threads = static_cast<int32_t>(parse_integer(value, option));
     else if (option == "--compat") {
       const std::string name = lower(value);
       if (name == "classic") params.compat = RVC_COMPAT_CLASSIC;

@@ -24,7 +24,7 @@ constexpr const char* kUsage =
     "                                   --pitch 0             transpose in semitones (+12 = an octave up)\n"
     "                                   --index-rate 0.75 --filter-radius 3 --rms-mix-rate 0.25\n"
     "                                   --protect 0.33 --resample-sr 0 --speaker 0 --f0-file FILE\n"
-    "                                   --device cpu | cuda:N   --half (fp16 on CUDA)\n"
+    "                                   --device cpu | cuda:N   --half (fp16 on CUDA)   --threads N (0: all)\n"
     "                                   --noise-scale 0.66666 --seed N --zero-noise\n"
     "                                   --compat classic | 2026   --format wav | flac | ogg (folders)\n"
     "  infer f0up_key input index f0method output model index_rate device is_half\n"

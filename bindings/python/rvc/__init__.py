@@ -136,21 +136,22 @@ class Engine(_rvc.Engine):
     conversions release the GIL.
 
     Engine(model, index=None, hubert=None, rmvpe=None, fcpe=None, assets=None, device="cpu",
-           is_half=False, chunking="auto")
+           is_half=False, chunking="auto", threads=0)
     hubert/rmvpe/fcpe default to RVC's layout under `assets` (or $RVC_ASSETS, or ./assets):
     hubert/hubert_base.pt, rmvpe/rmvpe.pt, fcpe/fcpe.pt. is_half runs fp16 on CUDA (ignored on the
     CPU, as RVC does). chunking:
-    "auto", "fp32", "fp16" or "low_memory" (RVC's x_pad/x_query/x_center/x_max presets).
+    "auto", "fp32", "fp16" or "low_memory" (RVC's x_pad/x_query/x_center/x_max presets). threads:
+    CPU threads of the networks, process-wide (0: one per logical core).
     Properties: sample_rate, has_pitch, num_speakers, description.
     """
 
     def __init__(self, model, index=None, hubert=None, rmvpe=None, fcpe=None, assets=None, device="cpu",
-                 is_half=False, chunking="auto"):
+                 is_half=False, chunking="auto", threads=0):
         if chunking not in _CHUNKINGS:
             raise InvalidArgumentError(f"Engine: unknown chunking {chunking!r}; use one of {sorted(_CHUNKINGS)}")
         paths = [None if p is None else _os.fspath(p) for p in (index, hubert, rmvpe, fcpe, assets)]
         super().__init__(_os.fspath(model), *paths, device, precision_id("fp16" if is_half and str(device).startswith("cuda") else "auto", "Engine"),
-                         _CHUNKINGS[chunking])
+                         _CHUNKINGS[chunking], int(threads))
 
     def convert(self, audio, sr, f0_up_key=0, f0_method="rmvpe", index_rate=0.75, filter_radius=3,
                 rms_mix_rate=0.25, protect=0.33, resample_sr=0, speaker_id=0, f0_file=None, noise_scale=0.66666,

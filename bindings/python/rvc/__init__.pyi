@@ -70,7 +70,7 @@ class Engine:
     description: str
     def __init__(self, model: _Path, index: _Path | None = ..., hubert: _Path | None = ..., rmvpe: _Path | None = ...,
                  fcpe: _Path | None = ..., assets: _Path | None = ..., device: str = ..., is_half: bool = ...,
-                 chunking: Literal["auto", "fp32", "fp16", "low_memory"] = ...) -> None: ...
+                 chunking: Literal["auto", "fp32", "fp16", "low_memory"] = ..., threads: int = ...) -> None: ...
     def convert(self, audio: npt.ArrayLike, sr: int, f0_up_key: float = ..., f0_method: _F0Method = ...,
                 index_rate: float = ..., filter_radius: int = ..., rms_mix_rate: float = ..., protect: float = ...,
                 resample_sr: int = ..., speaker_id: int = ..., f0_file: _Path | None = ..., noise_scale: float = ...,

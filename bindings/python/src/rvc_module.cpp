@@ -565,7 +565,7 @@ PYBIND11_MODULE(_rvc, m) {
   py::class_<rvc::capi::Engine>(m, "Engine")
       .def(py::init([](const py::object& model, const py::object& index, const py::object& hubert,
                        const py::object& rmvpe, const py::object& fcpe, const py::object& assets,
-                       const std::string& device, int32_t precision, int32_t chunking) {
+                       const std::string& device, int32_t precision, int32_t chunking, int32_t threads) {
              auto optional_path = [](const py::object& path) { return path.is_none() ? std::string() : path_string(path); };
              const std::string model_path = path_string(model);
              const std::string index_path = optional_path(index);
@@ -585,6 +585,7 @@ PYBIND11_MODULE(_rvc, m) {
              config.device = device.c_str();
              config.precision = precision;
              config.chunking = chunking;
+             config.num_threads = threads;
              return call([&] {
                py::gil_scoped_release release;
                return std::make_unique<rvc::capi::Engine>(config);
@@ -592,7 +593,7 @@ PYBIND11_MODULE(_rvc, m) {
            }),
            py::arg("model"), py::arg("index") = py::none(), py::arg("hubert") = py::none(),
            py::arg("rmvpe") = py::none(), py::arg("fcpe") = py::none(), py::arg("assets") = py::none(),
-           py::arg("device") = "cpu", py::arg("precision") = 0, py::arg("chunking") = 0)
+           py::arg("device") = "cpu", py::arg("precision") = 0, py::arg("chunking") = 0, py::arg("threads") = 0)
       .def_property_readonly("sample_rate", &rvc::capi::Engine::sample_rate_hz)
       .def_property_readonly("has_pitch", &rvc::capi::Engine::has_pitch)
       .def_property_readonly("num_speakers", &rvc::capi::Engine::num_speakers)

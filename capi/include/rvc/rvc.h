@@ -808,6 +808,7 @@ typedef struct rvc_engine_config {
   const char* device;      /**< "cpu", "cuda", "cuda:N"; NULL = "cpu". */
   int32_t precision;       /**< An ::rvc_precision (AUTO: fp32 on CPU, fp16 on CUDA = RVC's is_half). */
   int32_t chunking;        /**< An ::rvc_chunking. */
+  int32_t num_threads;     /**< CPU threads of the networks, process-wide; 0 = one per logical core. */
 } rvc_engine_config;
 
 /** @brief Fills @p config with defaults (no paths, cpu, auto precision and chunking). */

@@ -71,6 +71,9 @@ struct EngineConfig {
   std::string device = "cpu";              ///< "cpu", "cuda" or "cuda:N"; every network runs there.
   Precision precision = Precision::kAuto;  ///< fp32 on CPU, fp16 on CUDA (RVC's is_half).
   ChunkPreset chunking = ChunkPreset::kAuto;  ///< See ChunkPreset.
+  /// CPU threads the networks use; 0: one per logical core. LibTorch has one thread pool per
+  /// process, so this applies to the whole process.
+  int num_threads = 0;
 
   /// Throws rvc::Error (kInvalidArgument, kUnsupported) naming the bad field.
   void validate() const;

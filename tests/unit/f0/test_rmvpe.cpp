@@ -214,6 +214,10 @@ TEST(RmvpeEstimator, LongInputsInWindowsMatchTheWholeSequence) {
   windows.kept_frames = 512;
   estimator.net().set_windowing(windows);
   EXPECT_LT(max_abs_diff(test::tensor_values(estimator.salience(mel)), whole), 1e-5);
+  windows.max_frames = 1536;  // the default split: windows of max_frames, each keeping 1536 - 2·608
+  windows.kept_frames = 0;
+  estimator.net().set_windowing(windows);
+  EXPECT_LT(max_abs_diff(test::tensor_values(estimator.salience(mel)), whole), 1e-5);
 }
 
 }  // namespace

@@ -3,7 +3,12 @@
 
 #include <vector>
 
+#include "dsp/iir_filter.hpp"
 #include "pipeline/offline_steps.hpp"
+#include "rvc/audio/audio_file.hpp"
+#include "rvc/features/content_encoder.hpp"
+#include "rvc/io/npy.hpp"
+#include "test_util.hpp"
 
 namespace rvc::pipeline {
 namespace {
@@ -66,6 +71,21 @@ TEST(OutputPeak, LimitsTo099AndQuantisesLikeRvc) {
   quantize_like_rvc_int16(quiet);
   EXPECT_EQ(quiet[0] * 32768.0f, 3276.0f);  // 3276.8 truncated toward zero
   EXPECT_EQ(quiet[1] * 32768.0f, -3276.0f);
+}
+
+// The encoder runs its conv stack in 5 s tiles (with the first layer's GroupNorm statistics from
+// the whole input); on RVC's padded input (6.6 s) the features still match RVC's.
+TEST(PaddedInput, ContentFeaturesMatchRvc) {
+  const audio::AudioBuffer input = audio::read_audio(test::data_path("pipeline_classic/input.wav"));
+  const std::vector<double> filtered = dsp::filtfilt(dsp::butterworth_highpass(5, 48, 16000),
+                                                     std::vector<double>(input.samples.begin(), input.samples.end()));
+  const std::vector<double> padded64 = reflect_pad(filtered, 16000);
+  const std::vector<float> padded(padded64.begin(), padded64.end());
+  const features::ContentEncoder encoder(test::data_path("hubert/hubert_base_768"));
+  const std::vector<float> features =
+      encoder.extract(padded.data(), static_cast<std::int64_t>(padded.size()), 16000).features.to_floats();
+  const std::vector<float> expected = io::load_npy(test::data_path("pipeline_classic/v2/hubert_feats.npy")).to_floats();
+  EXPECT_LE(test::max_abs_diff(features, expected), 1e-4);
 }
 
 }  // namespace
