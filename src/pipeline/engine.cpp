@@ -160,8 +160,9 @@ Engine::Engine(const EngineConfig& config) : impl_(std::make_unique<Impl>()) {
   info.geometry = chunk_geometry(preset);
   impl_->geometry = chunk_samples(info.geometry);
 
-  impl_->synthesizer.emplace(config.model_path, synth::SynthesizerConfig{config.device, config.precision});
-  info.model = impl_->synthesizer->info();
+  // Cheap checks first, so that a wrong file fails before seconds of loading; then the networks
+  // with the largest loading overhead while little else is resident.
+  info.model = model::read_model_info(config.model_path);
   info.model_path = config.model_path;
   info.sample_rate_hz = info.model.config.sample_rate_hz;
   info.num_speakers = info.model.config.spk_embed_dim;
@@ -174,14 +175,6 @@ Engine::Engine(const EngineConfig& config) : impl_(std::make_unique<Impl>()) {
                 "content encoder not found: looked for '" + info.hubert_path +
                     "'. Pass the HuBERT/ContentVec file RVC uses (hubert_base.pt, or a Hugging Face folder) "
                     "with --hubert, or point RVC_ASSETS at RVC's assets folder");
-  }
-  impl_->encoder.emplace(info.hubert_path, features::ContentEncoderConfig{config.device, config.precision});
-  const int encoder_dim = impl_->encoder->feature_dim(info.model.version);
-  if (encoder_dim != model_dim) {
-    throw Error(ErrorCode::kInvalidArgument,
-                "content encoder '" + info.hubert_path + "' gives " + std::to_string(encoder_dim) + "-d " +
-                    info.model.version + " features, but voice model '" + config.model_path + "' takes " +
-                    std::to_string(model_dim) + "-d ones; use RVC's hubert_base.pt (it gives both widths)");
   }
 
   if (!config.index_path.empty()) {
@@ -215,6 +208,17 @@ Engine::Engine(const EngineConfig& config) : impl_(std::make_unique<Impl>()) {
       info.fcpe_path = impl_->looked_for[static_cast<std::size_t>(f0::F0Method::kFcpe)];
     }
   }
+
+  impl_->encoder.emplace(info.hubert_path, features::ContentEncoderConfig{config.device, config.precision});
+  const int encoder_dim = impl_->encoder->feature_dim(info.model.version);
+  if (encoder_dim != model_dim) {
+    throw Error(ErrorCode::kInvalidArgument,
+                "content encoder '" + info.hubert_path + "' gives " + std::to_string(encoder_dim) + "-d " +
+                    info.model.version + " features, but voice model '" + config.model_path + "' takes " +
+                    std::to_string(model_dim) + "-d ones; use RVC's hubert_base.pt (it gives both widths)");
+  }
+
+  impl_->synthesizer.emplace(config.model_path, synth::SynthesizerConfig{config.device, config.precision});
 }
 
 Engine::~Engine() = default;
