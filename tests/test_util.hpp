@@ -12,6 +12,8 @@
 #include <vector>
 
 #include "rvc/error.hpp"
+#include "rvc/io/checkpoint.hpp"
+#include "rvc/io/value.hpp"
 
 namespace rvc::test {
 
@@ -63,6 +65,17 @@ class ScratchDir {
  private:
   std::filesystem::path path_;
 };
+
+/// Writes what RVC's training saves as `G_<step>.pth` (model, iteration, optimizer, learning rate),
+/// with an empty model: a training checkpoint where a voice model is expected.
+inline void write_training_checkpoint(const std::string& path) {
+  io::Value training = io::Value::dict();
+  training.set("model", io::Value::dict());
+  training.set("iteration", io::Value::integer(2333));
+  training.set("optimizer", io::Value::dict());
+  training.set("learning_rate", io::Value::floating(1e-4));
+  io::save_checkpoint(path, training);
+}
 
 /// Runs a command through the shell and returns its exit status.
 inline int run_command(const std::string& command) {

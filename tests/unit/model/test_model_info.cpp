@@ -68,13 +68,8 @@ TEST(ModelInfo, OtherKindsOfCheckpointAreNamed) {
   EXPECT_NE(message.find("content encoder"), std::string::npos) << message;
 
   ScratchDir dir;
-  io::Value training = io::Value::dict();
-  training.set("model", io::Value::dict());
-  training.set("iteration", io::Value::integer(2333));
-  training.set("optimizer", io::Value::dict());
-  training.set("learning_rate", io::Value::floating(1e-4));
   const std::string path = dir.file("G_2333.pth");
-  io::save_checkpoint(path, training);
+  test::write_training_checkpoint(path);
   EXPECT_EQ(info_error(path, &message), ErrorCode::kWrongModelKind);
   EXPECT_NE(message.find("training checkpoint"), std::string::npos) << message;
   EXPECT_NE(message.find(path), std::string::npos) << message;

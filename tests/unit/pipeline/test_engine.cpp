@@ -8,7 +8,6 @@
 #include <vector>
 
 #include "rvc/audio/audio_file.hpp"
-#include "rvc/io/checkpoint.hpp"
 #include "rvc/io/npy.hpp"
 #include "rvc/pipeline/engine.hpp"
 #include "test_util.hpp"
@@ -69,7 +68,8 @@ void expect_matches_rvc(const Engine& engine, const Case& c) {
   EXPECT_LE(test::max_abs_diff(actual, expected), 2) << c.folder << ": int16 output differs by more than 2 LSB";
 }
 
-class Rvc2026Pipeline : public ::testing::Test {
+// One v2 engine (model, encoder, index, rmvpe) shared by a suite's tests: loading takes a while.
+class V2EngineTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     engine_ = new Engine(engine_config("models/v2_f0_40k.pth", "hubert/hubert_base_768", kIndex));
@@ -78,15 +78,19 @@ class Rvc2026Pipeline : public ::testing::Test {
     delete engine_;
     engine_ = nullptr;
   }
+  static Engine* engine_;
+};
+Engine* V2EngineTest::engine_ = nullptr;
+
+class Rvc2026Pipeline : public V2EngineTest {
+ protected:
   static ConvertOptions options(double key) {
     ConvertOptions options;
     options.f0_up_key = key;
     options.compat = Compat::kRvc2026;
     return options;
   }
-  static Engine* engine_;
 };
-Engine* Rvc2026Pipeline::engine_ = nullptr;
 
 TEST_F(Rvc2026Pipeline, ShortInputKey0) {
   expect_matches_rvc(*engine_, {"pipeline/short/key+0", "pipeline/short/input.wav", options(0)});
@@ -150,39 +154,16 @@ TEST_F(ClassicPipeline, PmWithV1ModelAndNoIndex) {
                               options(f0::F0Method::kPm, 5, 0.33, 0.25)});
 }
 
-}  // namespace
-}  // namespace rvc::pipeline
-
-namespace rvc::pipeline {
-namespace {
-
-using test::data_path;
 using test::thrown_error;
 
 std::string message_of(const Error& e) { return e.what(); }
 
-class EngineErrors : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() {
-    engine_ = new Engine(engine_config("models/v2_f0_40k.pth", "hubert/hubert_base_768", kIndex));
-  }
-  static void TearDownTestSuite() {
-    delete engine_;
-    engine_ = nullptr;
-  }
-  static Engine* engine_;
-};
-Engine* EngineErrors::engine_ = nullptr;
+using EngineErrors = V2EngineTest;
 
 TEST_F(EngineErrors, TrainingCheckpointAsModelSaysWhatItIs) {
   test::ScratchDir dir;
-  io::Value training = io::Value::dict();
-  training.set("model", io::Value::dict());
-  training.set("iteration", io::Value::integer(2333));
-  training.set("optimizer", io::Value::dict());
-  training.set("learning_rate", io::Value::floating(1e-4));
   const std::string path = dir.file("G_2333.pth");
-  io::save_checkpoint(path, training);
+  test::write_training_checkpoint(path);
   EngineConfig config = engine_config("models/v2_f0_40k.pth", "hubert/hubert_base_768", "");
   config.model_path = path;
   const Error e = thrown_error([&] { Engine engine(config); });
