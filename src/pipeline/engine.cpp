@@ -74,17 +74,6 @@ void report(const ConvertOptions& options, const char* stage, double fraction) {
 
 }  // namespace
 
-const char* compat_name(Compat compat) noexcept { return compat == Compat::kRvc2026 ? "2026" : "classic"; }
-
-Compat parse_compat(const std::string& name) {
-  std::string lower = name;
-  std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
-  if (lower == "classic") return Compat::kClassic;
-  if (lower == "2026" || lower == "rvc2026" || lower == "main") return Compat::kRvc2026;
-  throw Error(ErrorCode::kInvalidArgument,
-              "unknown compat '" + name + "': use 'classic' (RVC 2023-2024, the default) or '2026' (RVC main)");
-}
-
 void EngineConfig::validate() const {
   if (model_path.empty()) {
     throw Error(ErrorCode::kInvalidArgument, "EngineConfig.model_path is empty: pass the voice model (weights/<name>.pth)");

@@ -47,11 +47,6 @@ enum class Compat {
   kRvc2026,
 };
 
-/// "classic" or "2026".
-const char* compat_name(Compat compat) noexcept;
-/// The Compat named `name` ("classic", "2026"; case-insensitive). Throws kInvalidArgument otherwise.
-Compat parse_compat(const std::string& name);
-
 /// What an Engine loads. Only the voice model is required; the other assets default to RVC's
 /// folder layout under `assets_dir`.
 struct EngineConfig {

@@ -206,6 +206,22 @@ TEST_F(EngineErrors, RmvpeWithoutItsFileNamesWhereItLooked) {
   EXPECT_FALSE(engine.convert(audio.data(), 16000, 16000, harvest).audio.empty());
 }
 
+TEST_F(EngineErrors, ModelsWithoutPitchNeedNoEstimator) {
+  EngineConfig config = engine_config("models/v2_nof0_40k.pth", "hubert/hubert_base_768", kIndex);
+  config.rmvpe_path.clear();
+  const Engine engine(config);
+  EXPECT_FALSE(engine.info().model.has_pitch);
+  const audio::AudioBuffer input = audio::read_audio(data_path("pipeline_classic/input.wav"));
+  ConvertOptions options;
+  options.zero_noise = true;
+  options.capture_intermediates = true;
+  const ConversionResult result =
+      engine.convert(input.samples.data(), static_cast<std::int64_t>(input.samples.size()), 16000, options);
+  EXPECT_EQ(result.audio.size(), 183200u);  // the same frames as the pitch models keep
+  EXPECT_TRUE(result.pitch.empty());
+  EXPECT_EQ(result.pitch_ms, 0);
+}
+
 TEST_F(EngineErrors, EmptyShortAndNonFiniteInputAreRefused) {
   const std::vector<float> short_audio(1000, 0.1f);
   EXPECT_EQ(thrown_error([&] { engine_->convert(short_audio.data(), 0, 16000); }).code(), ErrorCode::kInvalidAudio);
