@@ -51,9 +51,9 @@ float fast_tanh(float x) { return 2.0f / (1.0f + std::exp(-2.0f * x)) - 1.0f; }
 
 void run_gru_direction(const float* input_gates, const float* recurrent_weight_t, const float* recurrent_bias,
                        std::int64_t steps, std::int64_t hidden, bool reverse, float* output,
-                       std::int64_t output_stride) {
+                       std::int64_t output_stride, float* state) {
   const std::int64_t width = 3 * hidden;
-  std::vector<float> h(static_cast<std::size_t>(hidden), 0.0f);
+  std::vector<float> h(state, state + hidden);
   std::vector<float> gates(static_cast<std::size_t>(width));
   for (std::int64_t step = 0; step < steps; ++step) {
     const std::int64_t t = reverse ? steps - 1 - step : step;
@@ -68,6 +68,7 @@ void run_gru_direction(const float* input_gates, const float* recurrent_weight_t
     }
     std::copy(h.begin(), h.end(), output + t * output_stride);
   }
+  std::copy(h.begin(), h.end(), state);
 }
 
 }  // namespace rvc::f0

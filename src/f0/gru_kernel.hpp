@@ -10,13 +10,15 @@ namespace rvc::f0 {
 
 /// Runs one GRU direction over `steps` frames, PyTorch's gate order (r, z, n):
 ///   r = σ(gi_r + gh_r), z = σ(gi_z + gh_z), n = tanh(gi_n + r·gh_n), h = (1 − z)·n + z·h
-/// with gh = W_hh·h + b_hh and h starting at 0.
-/// `input_gates`: [steps, 3H], x·W_ihᵀ + b_ih, precomputed for the whole sequence.
+/// with gh = W_hh·h + b_hh.
+/// `input_gates`: [steps, 3H], x·W_ihᵀ + b_ih for these frames.
 /// `recurrent_weight_t`: W_hhᵀ, [H, 3H] row-major. `recurrent_bias`: b_hh, [3H].
 /// `output`: h of frame t is written at output + t·output_stride (H floats). `reverse` walks the
 /// frames from last to first.
+/// `state`: h before the first frame walked (H floats), updated to h after the last, so a long
+/// sequence can run block by block.
 void run_gru_direction(const float* input_gates, const float* recurrent_weight_t, const float* recurrent_bias,
                        std::int64_t steps, std::int64_t hidden, bool reverse, float* output,
-                       std::int64_t output_stride);
+                       std::int64_t output_stride, float* state);
 
 }  // namespace rvc::f0

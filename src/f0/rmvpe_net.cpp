@@ -192,6 +192,9 @@ RmvpeNet::RmvpeNet(const RmvpeModules& modules, const torch::Device& device, tor
   classifier_ = place(modules.classifier->weight, modules.classifier->bias);
 }
 
+// Frames whose GRU input gates are computed at once.
+constexpr int64_t kGruBlockFrames = 2048;
+
 torch::Tensor RmvpeNet::run_gru(torch::Tensor x) const {
   const int64_t layers = static_cast<int64_t>(gru_weights_.size()) / 8;
   const int64_t hidden = gru_weights_[1].size(1);
@@ -204,19 +207,25 @@ torch::Tensor RmvpeNet::run_gru(torch::Tensor x) const {
   const int64_t steps = x.size(0);
   for (int64_t layer = 0; layer < layers; ++layer) {
     torch::Tensor output = torch::empty({steps, 2 * hidden}, x.options());
-    torch::Tensor gates[2];
-    for (int64_t direction = 0; direction < 2; ++direction) {
-      const std::size_t first = static_cast<std::size_t>(8 * layer + 4 * direction);
-      gates[direction] = torch::addmm(gru_weights_[first + 2], x, gru_weights_[first].t());
-    }
-    // The two directions are independent: one thread each.
+    // The two directions are independent: one thread each. The input gates are computed a block of
+    // frames at a time (the hidden state carried across), so long inputs need no [T, 3H] buffers.
     at::parallel_for(0, 2, 1, [&](int64_t begin, int64_t end) {
+      c10::InferenceMode inference;  // worker threads do not inherit the caller's mode
       for (int64_t direction = begin; direction < end; ++direction) {
         const std::size_t first = static_cast<std::size_t>(8 * layer + 4 * direction);
-        run_gru_direction(gates[direction].data_ptr<float>(),
-                          gru_recurrent_t_[static_cast<std::size_t>(2 * layer + direction)].data_ptr<float>(),
-                          gru_weights_[first + 3].data_ptr<float>(), steps, hidden, direction == 1,
-                          output.data_ptr<float>() + direction * hidden, 2 * hidden);
+        const bool reverse = direction == 1;
+        std::vector<float> state(static_cast<std::size_t>(hidden), 0.0f);
+        for (int64_t block = 0; block < steps; block += kGruBlockFrames) {
+          const int64_t count = std::min(kGruBlockFrames, steps - block);
+          const int64_t start = reverse ? steps - block - count : block;
+          const torch::Tensor gates =
+              torch::addmm(gru_weights_[first + 2], x.narrow(0, start, count), gru_weights_[first].t());
+          run_gru_direction(gates.data_ptr<float>(),
+                            gru_recurrent_t_[static_cast<std::size_t>(2 * layer + direction)].data_ptr<float>(),
+                            gru_weights_[first + 3].data_ptr<float>(), count, hidden, reverse,
+                            output.data_ptr<float>() + start * 2 * hidden + direction * hidden, 2 * hidden,
+                            state.data());
+        }
       }
     });
     x = output;

@@ -327,6 +327,9 @@ ConversionResult Engine::convert(const float* samples, std::int64_t num_samples,
   }
 
   const std::vector<ChunkSpan> chunks = plan_chunks(padded_length, splits, geometry.pad);
+  // The output is at most the unpadded input's frames long; growing it by doubling would need twice that.
+  result.audio.reserve(static_cast<std::size_t>((padded_length - 2 * geometry.pad) / kHop + 1) *
+                       static_cast<std::size_t>(impl_->synthesizer->hop_samples()));
   for (std::size_t k = 0; k < chunks.size(); ++k) {
     report(options, "converting", static_cast<double>(k) / static_cast<double>(chunks.size()));
     const std::vector<float> part = impl_->convert_chunk(padded, chunks[k], pitch, options, result);

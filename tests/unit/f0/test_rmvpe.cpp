@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "f0/gru_kernel.hpp"
 #include "f0/rmvpe.hpp"
 #include "rvc/error.hpp"
 #include "rvc/f0/estimator.hpp"
@@ -218,6 +219,29 @@ TEST(RmvpeEstimator, LongInputsInWindowsMatchTheWholeSequence) {
   windows.kept_frames = 0;
   estimator.net().set_windowing(windows);
   EXPECT_LT(max_abs_diff(test::tensor_values(estimator.salience(mel)), whole), 1e-5);
+}
+
+// Long sequences run the GRU a block of frames at a time; carrying the state gives what one pass
+// gives, in both directions.
+TEST(GruKernel, BlocksCarryTheHiddenState) {
+  const int64_t steps = 100, hidden = 8, width = 3 * hidden;
+  torch::manual_seed(3);
+  const torch::Tensor gates = torch::randn({steps, width});
+  const torch::Tensor weight_t = torch::randn({hidden, width}) * 0.3;
+  const torch::Tensor bias = torch::randn({width});
+  for (const bool reverse : {false, true}) {
+    std::vector<float> whole(steps * hidden), blocked(steps * hidden), state(hidden, 0.0f);
+    run_gru_direction(gates.data_ptr<float>(), weight_t.data_ptr<float>(), bias.data_ptr<float>(), steps, hidden,
+                      reverse, whole.data(), hidden, state.data());
+    std::fill(state.begin(), state.end(), 0.0f);
+    for (int64_t block = 0; block < steps; block += 30) {
+      const int64_t count = std::min<int64_t>(30, steps - block);
+      const int64_t start = reverse ? steps - block - count : block;
+      run_gru_direction(gates.data_ptr<float>() + start * width, weight_t.data_ptr<float>(), bias.data_ptr<float>(),
+                        count, hidden, reverse, blocked.data() + start * hidden, hidden, state.data());
+    }
+    EXPECT_EQ(blocked, whole) << (reverse ? "backward" : "forward");
+  }
 }
 
 }  // namespace
