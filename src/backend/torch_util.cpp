@@ -2,7 +2,7 @@
 
 #include <thread>
 
-#include "backend/threads.hpp"
+#include "backend/process_resources.hpp"
 
 #ifdef __GLIBC__
 #include <malloc.h>

@@ -6,6 +6,7 @@
 #include <string>
 #include <unordered_map>
 
+#include "backend/process_resources.hpp"
 #include "rvc/io/tensor_data.hpp"
 #include "rvc/io/value.hpp"
 #include "rvc/precision.hpp"
@@ -40,9 +41,5 @@ StateDict read_state_dict(const io::Value& weights, const std::string& path);
 /// Throws kCorruptFile naming the file and key when one is missing or has another shape.
 void load_parameters(torch::nn::Module& module, const StateDict& state, const std::string& prefix,
                      const std::string& path);
-
-/// Hands the heap memory freed while loading (file copies, unfolded weights) back to the system,
-/// so a loaded model's resident size is its weights, not the peak of loading it.
-void release_free_memory() noexcept;
 
 }  // namespace rvc::torch_util

@@ -9,7 +9,7 @@
 #include <optional>
 
 #include "audio/input_check.hpp"
-#include "backend/threads.hpp"
+#include "backend/process_resources.hpp"
 #include "dsp/iir_filter.hpp"
 #include "io/file_util.hpp"
 #include "pipeline/offline_steps.hpp"
@@ -323,6 +323,7 @@ ConversionResult Engine::convert(const float* samples, std::int64_t num_samples,
     pitch.coarse.resize(static_cast<std::size_t>(pitch_frames), 1);
     pitch.hz.resize(static_cast<std::size_t>(pitch_frames), 0.0f);
     result.pitch_ms = milliseconds_since(start);
+    torch_util::release_free_memory();  // the pitch network's activations, before the chunks need theirs
     report(options, "pitch", 1);
   }
 
