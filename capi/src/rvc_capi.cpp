@@ -841,11 +841,11 @@ int32_t rvc_engine_sample_rate_hz(const rvc_engine* engine) {
 
 int32_t rvc_engine_output_rate_hz(const rvc_engine* engine, const rvc_convert_params* params) {
   if (engine == nullptr) return 0;
-  const int32_t model_rate = engine->engine->info().sample_rate_hz;
-  if (params == nullptr || params->struct_size < offsetof(rvc_convert_params, resample_sr) + sizeof(int32_t)) {
-    return model_rate;
+  rvc::pipeline::ConvertOptions options;
+  if (params != nullptr && params->struct_size >= offsetof(rvc_convert_params, resample_sr) + sizeof(int32_t)) {
+    options.resample_sr = params->resample_sr;
   }
-  return params->resample_sr >= 16000 ? params->resample_sr : model_rate;
+  return engine->engine->output_rate_hz(options);
 }
 
 int32_t rvc_engine_has_pitch(const rvc_engine* engine) {

@@ -340,11 +340,10 @@ ConversionResult Engine::convert(const float* samples, std::int64_t num_samples,
   padded = {};
 
   report(options, "finishing", 0);
-  result.sample_rate_hz = info.sample_rate_hz;
   if (options.rms_mix_rate != 1) mix_rms_envelope(filtered, result.audio, info.sample_rate_hz, options.rms_mix_rate);
-  if (options.resample_sr >= kRate16k && options.resample_sr != info.sample_rate_hz && !result.audio.empty()) {
-    result.audio = audio::resample(result.audio.data(), result.audio.size(), info.sample_rate_hz, options.resample_sr);
-    result.sample_rate_hz = options.resample_sr;
+  result.sample_rate_hz = output_rate_hz(options);
+  if (result.sample_rate_hz != info.sample_rate_hz && !result.audio.empty()) {
+    result.audio = audio::resample(result.audio.data(), result.audio.size(), info.sample_rate_hz, result.sample_rate_hz);
   }
   limit_output_peak(result.audio);
   if (options.capture_intermediates) {
@@ -396,10 +395,15 @@ std::int64_t Engine::output_capacity(std::int64_t num_samples, int sample_rate_h
   const std::int64_t hop = impl_->synthesizer->hop_samples();
   std::int64_t capacity = (samples_16k / kHop + 1) * hop;
   const int rate = impl_->info.sample_rate_hz;
-  if (options.resample_sr >= kRate16k && options.resample_sr != rate) {
-    capacity = static_cast<std::int64_t>(std::ceil(static_cast<double>(capacity) * options.resample_sr / rate)) + 1;
+  const int output_rate = output_rate_hz(options);
+  if (output_rate != rate) {
+    capacity = static_cast<std::int64_t>(std::ceil(static_cast<double>(capacity) * output_rate / rate)) + 1;
   }
   return capacity;
+}
+
+int Engine::output_rate_hz(const ConvertOptions& options) const {
+  return options.resample_sr >= kRate16k ? options.resample_sr : impl_->info.sample_rate_hz;
 }
 
 }  // namespace rvc::pipeline

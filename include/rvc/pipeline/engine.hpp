@@ -157,6 +157,9 @@ class Engine {
                                 const ConvertOptions& options = {},
                                 const audio::AudioWriteConfig& write_config = {}) const;
 
+  /// The rate convert returns with `options`: resample_sr when it is at least 16000, else the model's.
+  int output_rate_hz(const ConvertOptions& options = {}) const;
+
   /// An upper bound of the output samples for `num_samples` input samples at `sample_rate_hz`:
   /// enough room for convert's result (RVC's output is 10–20 ms a chunk shorter than the input).
   std::int64_t output_capacity(std::int64_t num_samples, int sample_rate_hz,
