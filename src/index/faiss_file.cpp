@@ -9,6 +9,7 @@
 
 #include "io/file_util.hpp"
 #include "model/checkpoint_kind.hpp"
+#include "model/voice_bundle_reader.hpp"
 #include "rvc/error.hpp"
 #include "rvc/io/checkpoint.hpp"
 
@@ -64,8 +65,9 @@ bool is_zip(const io::Storage& bytes) {
 }  // namespace
 
 std::unique_ptr<faiss::Index> read_faiss_index(const std::string& path) {
-  const std::shared_ptr<const io::Storage> bytes = io::map_file(path);
-  if (is_zip(*bytes)) refuse_pytorch_file(path);
+  std::shared_ptr<const io::Storage> bytes = io::map_file(path);
+  if (model::VoiceBundleReader::recognizes(bytes)) bytes = model::VoiceBundleReader(path).index_bytes();
+  else if (is_zip(*bytes)) refuse_pytorch_file(path);
   if (bytes->nbytes < 4) {
     throw Error(ErrorCode::kCorruptFile, "'" + path + "' is not a faiss index (" + std::to_string(bytes->nbytes) +
                                              " bytes); build the index again with `rvc index build`");

@@ -113,8 +113,12 @@ void check_tree_bounds(const Value& root, const CheckpointLimits& limits, const 
 }
 
 Value load_checkpoint(const std::string& path, const CheckpointLimits& limits) {
+  return load_checkpoint_bytes(map_file(path), path, limits);
+}
+
+Value load_checkpoint_bytes(std::shared_ptr<const Storage> file, const std::string& path,
+                            const CheckpointLimits& limits) {
   limits.validate();
-  std::shared_ptr<const Storage> file = map_file(path);
   if (file->nbytes == 0) {
     throw Error(ErrorCode::kCorruptFile, "'" + path + "' is empty; copy or download it again");
   }
@@ -179,24 +183,42 @@ Value load_checkpoint(const std::string& path, const CheckpointLimits& limits) {
   return root;
 }
 
-void save_checkpoint(const std::string& path, const Value& root) {
+namespace {
+
+void write_checkpoint(const Value& root, const std::string& path, const ByteSink& sink) {
   check_tree_bounds(root, CheckpointLimits{}, path);
   const std::string prefix = "archive/";
-  ZipWriter zip;
-  std::vector<std::pair<std::string, std::vector<std::uint8_t>>> storages;
+  std::vector<TensorData> storages;
   const std::vector<std::uint8_t> pickle_bytes = pickle(root, [&](const TensorData& tensor) {
-    std::string key = std::to_string(storages.size());
-    storages.emplace_back(key, tensor.contiguous_bytes());
-    return key;
+    storages.push_back(tensor);
+    return std::to_string(storages.size() - 1);
   });
+  ZipWriter zip(sink);
   zip.add(prefix + "data.pkl", pickle_bytes.data(), pickle_bytes.size());
   static const char kByteOrder[] = "little";
   zip.add(prefix + "byteorder", kByteOrder, sizeof(kByteOrder) - 1);
-  for (const auto& [key, bytes] : storages) zip.add(prefix + "data/" + key, bytes.data(), bytes.size());
+  for (std::size_t key = 0; key < storages.size(); ++key) {
+    const std::vector<std::uint8_t> bytes = storages[key].contiguous_bytes();
+    zip.add(prefix + "data/" + std::to_string(key), bytes.data(), bytes.size());
+  }
   static const char kVersion[] = "3\n";
   zip.add(prefix + "version", kVersion, sizeof(kVersion) - 1);
-  const std::vector<std::uint8_t> archive = zip.finish();
-  write_file_atomically(path, archive.data(), archive.size());
+  zip.finish();
+}
+
+}  // namespace
+
+void save_checkpoint(const std::string& path, const Value& root) {
+  write_stream_atomically(path, [&](const ByteSink& sink) { write_checkpoint(root, path, sink); });
+}
+
+std::vector<std::uint8_t> checkpoint_to_bytes(const Value& root) {
+  std::vector<std::uint8_t> out;
+  write_checkpoint(root, "checkpoint", [&](const void* data, std::size_t size) {
+    const auto* bytes = static_cast<const std::uint8_t*>(data);
+    out.insert(out.end(), bytes, bytes + size);
+  });
+  return out;
 }
 
 }  // namespace rvc::io

@@ -35,6 +35,15 @@ void release_mapped_pages(const void* begin, std::size_t size);
 /// True when something exists at `path`.
 bool path_exists(const std::string& path);
 
+/// The last component of a '/'-separated path ("voice.pth").
+std::string file_name(const std::string& path);
+
+/// file_name without its last extension ("voice").
+std::string file_stem(const std::string& path);
+
+/// The folder part of a path ("logs/exp" for "logs/exp/G_1.pth"; "." when there is none).
+std::string parent_folder(const std::string& path);
+
 /// Lower-case extension without the dot ("wav"), or "" when there is none.
 std::string lower_extension(const std::string& path);
 

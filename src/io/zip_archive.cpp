@@ -217,71 +217,83 @@ std::shared_ptr<const Storage> ZipReader::read(const std::string& name) const {
   return storage;
 }
 
+std::uint32_t zip_crc32(const std::uint8_t* data, std::uint64_t size) { return checksum(data, size); }
+
+void ZipWriter::emit(const std::vector<std::uint8_t>& bytes) {
+  sink_(bytes.data(), bytes.size());
+  position_ += bytes.size();
+}
+
 void ZipWriter::add(const std::string& name, const void* data, std::size_t size) {
-  if (size >= 0xffffffffu || out_.size() >= 0xffffffffu) {
+  if (size >= 0xffffffffu || position_ + size >= 0xffffffffu) {
     throw Error(ErrorCode::kUnsupported, "archives over 4 GiB are not supported (entry '" + name + "')");
   }
-  const std::size_t header_start = out_.size();
-  const std::size_t unpadded_start = header_start + kLocalHeaderSize + name.size() + 4;
-  const std::size_t padding = (kDataAlignment - unpadded_start % kDataAlignment) % kDataAlignment;
+  const std::uint64_t header_start = position_;
+  const std::uint64_t unpadded_start = header_start + kLocalHeaderSize + name.size() + 4;
+  const std::size_t padding = static_cast<std::size_t>((kDataAlignment - unpadded_start % kDataAlignment) %
+                                                       kDataAlignment);
   const auto* bytes = static_cast<const std::uint8_t*>(data);
   const std::uint32_t crc = checksum(bytes, size);
 
-  put32(out_, kLocalHeaderSignature);
-  put16(out_, 20);  // version needed
-  put16(out_, 0);   // flags
-  put16(out_, 0);   // stored
-  put16(out_, 0);   // time
-  put16(out_, 0x21);  // date: 1980-01-01
-  put32(out_, crc);
-  put32(out_, static_cast<std::uint32_t>(size));
-  put32(out_, static_cast<std::uint32_t>(size));
-  put16(out_, static_cast<std::uint32_t>(name.size()));
-  put16(out_, static_cast<std::uint32_t>(4 + padding));
-  out_.insert(out_.end(), name.begin(), name.end());
-  put16(out_, 0x4246);  // "FB": the padding record PyTorch's writer uses
-  put16(out_, static_cast<std::uint32_t>(padding));
-  out_.insert(out_.end(), padding, static_cast<std::uint8_t>('Z'));
-  out_.insert(out_.end(), bytes, bytes + size);
+  std::vector<std::uint8_t> header;
+  put32(header, kLocalHeaderSignature);
+  put16(header, 20);  // version needed
+  put16(header, 0);   // flags
+  put16(header, 0);   // stored
+  put16(header, 0);   // time
+  put16(header, 0x21);  // date: 1980-01-01
+  put32(header, crc);
+  put32(header, static_cast<std::uint32_t>(size));
+  put32(header, static_cast<std::uint32_t>(size));
+  put16(header, static_cast<std::uint32_t>(name.size()));
+  put16(header, static_cast<std::uint32_t>(4 + padding));
+  header.insert(header.end(), name.begin(), name.end());
+  put16(header, 0x4246);  // "FB": the padding record PyTorch's writer uses
+  put16(header, static_cast<std::uint32_t>(padding));
+  header.insert(header.end(), padding, static_cast<std::uint8_t>('Z'));
+  emit(header);
+  sink_(bytes, size);
+  position_ += size;
   entries_.push_back({name, crc, size, header_start});
 }
 
-std::vector<std::uint8_t> ZipWriter::finish() {
-  const std::size_t directory_start = out_.size();
+void ZipWriter::finish() {
+  const std::uint64_t directory_start = position_;
+  std::vector<std::uint8_t> out;
   for (const Entry& entry : entries_) {
-    put32(out_, kCentralHeaderSignature);
-    put16(out_, 20);  // made by
-    put16(out_, 20);  // needed
-    put16(out_, 0);
-    put16(out_, 0);
-    put16(out_, 0);
-    put16(out_, 0x21);
-    put32(out_, entry.crc32);
-    put32(out_, static_cast<std::uint32_t>(entry.size));
-    put32(out_, static_cast<std::uint32_t>(entry.size));
-    put16(out_, static_cast<std::uint32_t>(entry.name.size()));
-    put16(out_, 0);  // extra
-    put16(out_, 0);  // comment
-    put16(out_, 0);  // disk
-    put16(out_, 0);  // internal attributes
-    put32(out_, 0);  // external attributes
-    put32(out_, static_cast<std::uint32_t>(entry.offset));
-    out_.insert(out_.end(), entry.name.begin(), entry.name.end());
+    put32(out, kCentralHeaderSignature);
+    put16(out, 20);  // made by
+    put16(out, 20);  // needed
+    put16(out, 0);
+    put16(out, 0);
+    put16(out, 0);
+    put16(out, 0x21);
+    put32(out, entry.crc32);
+    put32(out, static_cast<std::uint32_t>(entry.size));
+    put32(out, static_cast<std::uint32_t>(entry.size));
+    put16(out, static_cast<std::uint32_t>(entry.name.size()));
+    put16(out, 0);  // extra
+    put16(out, 0);  // comment
+    put16(out, 0);  // disk
+    put16(out, 0);  // internal attributes
+    put32(out, 0);  // external attributes
+    put32(out, static_cast<std::uint32_t>(entry.offset));
+    out.insert(out.end(), entry.name.begin(), entry.name.end());
   }
-  const std::size_t directory_size = out_.size() - directory_start;
-  if (out_.size() >= 0xffffffffu || entries_.size() >= 0xffff) {
+  const std::uint64_t directory_size = out.size();
+  if (directory_start + directory_size >= 0xffffffffu || entries_.size() >= 0xffff) {
     throw Error(ErrorCode::kUnsupported, "archives over 4 GiB or 65535 entries are not supported");
   }
-  put32(out_, kEndOfCentralDirectorySignature);
-  put16(out_, 0);
-  put16(out_, 0);
-  put16(out_, static_cast<std::uint32_t>(entries_.size()));
-  put16(out_, static_cast<std::uint32_t>(entries_.size()));
-  put32(out_, static_cast<std::uint32_t>(directory_size));
-  put32(out_, static_cast<std::uint32_t>(directory_start));
-  put16(out_, 0);
+  put32(out, kEndOfCentralDirectorySignature);
+  put16(out, 0);
+  put16(out, 0);
+  put16(out, static_cast<std::uint32_t>(entries_.size()));
+  put16(out, static_cast<std::uint32_t>(entries_.size()));
+  put32(out, static_cast<std::uint32_t>(directory_size));
+  put32(out, static_cast<std::uint32_t>(directory_start));
+  put16(out, 0);
+  emit(out);
   entries_.clear();
-  return std::move(out_);
 }
 
 }  // namespace rvc::io

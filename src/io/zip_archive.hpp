@@ -4,8 +4,10 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
+#include "io/file_util.hpp"
 #include "rvc/io/tensor_data.hpp"
 
 namespace rvc::io {
@@ -43,13 +45,16 @@ class ZipReader {
   std::vector<std::string> names_;
 };
 
-/// Builds an uncompressed zip the way PyTorch's writer does: each entry's data starts at a
-/// multiple of 64 bytes, so loaders can map tensors in place.
+/// Writes an uncompressed zip the way PyTorch's writer does: each entry's data starts at a
+/// multiple of 64 bytes, so loaders can map tensors in place. Bytes go to `sink` as they are
+/// produced, so an archive never needs to fit in memory.
 class ZipWriter {
  public:
+  explicit ZipWriter(ByteSink sink) : sink_(std::move(sink)) {}
+  /// Appends an entry holding `size` bytes.
   void add(const std::string& name, const void* data, std::size_t size);
-  /// The finished archive.
-  std::vector<std::uint8_t> finish();
+  /// Writes the central directory; the archive is complete afterwards.
+  void finish();
 
  private:
   struct Entry {
@@ -58,8 +63,14 @@ class ZipWriter {
     std::uint64_t size;
     std::uint64_t offset;
   };
-  std::vector<std::uint8_t> out_;
+  void emit(const std::vector<std::uint8_t>& bytes);
+
+  ByteSink sink_;
+  std::uint64_t position_ = 0;
   std::vector<Entry> entries_;
 };
+
+/// CRC-32 of `size` bytes, as zip stores it.
+std::uint32_t zip_crc32(const std::uint8_t* data, std::uint64_t size);
 
 }  // namespace rvc::io

@@ -21,6 +21,9 @@ CheckpointKind classify_checkpoint(const io::Value& root) {
     return has_key_with_prefix(*model, "discriminators.") ? CheckpointKind::kDiscriminatorTraining
                                                           : CheckpointKind::kGeneratorTraining;
   }
+  // RVC's pretrained base models (f0G40k.pth, f0D40k.pth) hold only {"model": state dict}.
+  if (model != nullptr && has_key_with_prefix(*model, "discriminators.")) return CheckpointKind::kDiscriminatorTraining;
+  if (model != nullptr && has_key_with_prefix(*model, "enc_p.")) return CheckpointKind::kGeneratorTraining;
   if (model != nullptr && (root.find("cfg") != nullptr || root.find("args") != nullptr)) {
     return CheckpointKind::kFairseqContentEncoder;
   }

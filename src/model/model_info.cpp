@@ -2,6 +2,7 @@
 
 #include "io/json.hpp"
 #include "model/checkpoint_kind.hpp"
+#include "model/voice_bundle_reader.hpp"
 #include "rvc/error.hpp"
 #include "rvc/io/checkpoint.hpp"
 
@@ -141,7 +142,11 @@ io::Value ModelConfig::to_list() const {
       io::Value::integer(spec_channels), io::Value::integer(segment_size),
       io::Value::integer(inter_channels), io::Value::integer(hidden_channels),
       io::Value::integer(filter_channels), io::Value::integer(n_heads), io::Value::integer(n_layers),
-      io::Value::integer(kernel_size), io::Value::floating(p_dropout), io::Value::string(resblock),
+      io::Value::integer(kernel_size),
+      // RVC's configs hold an integer 0 here; keep its type so written files equal RVC's.
+      p_dropout == static_cast<double>(static_cast<int>(p_dropout)) ? io::Value::integer(static_cast<int>(p_dropout))
+                                                                  : io::Value::floating(p_dropout),
+      io::Value::string(resblock),
       ints_value(resblock_kernel_sizes), io::Value::list(std::move(dilations)),
       ints_value(upsample_rates), io::Value::integer(upsample_initial_channel),
       ints_value(upsample_kernel_sizes), io::Value::integer(spk_embed_dim),
@@ -275,7 +280,7 @@ ModelInfo model_info_from_checkpoint(const io::Value& root, const std::string& p
 }
 
 ModelInfo read_model_info(const std::string& path) {
-  return model_info_from_checkpoint(io::load_checkpoint(path), path);
+  return model_info_from_checkpoint(load_voice_model_checkpoint(path), path);
 }
 
 }  // namespace rvc::model

@@ -12,6 +12,7 @@
 #include "backend/process_resources.hpp"
 #include "dsp/iir_filter.hpp"
 #include "io/file_util.hpp"
+#include "model/voice_bundle_reader.hpp"
 #include "pipeline/offline_steps.hpp"
 #include "rvc/audio/resample.hpp"
 #include "rvc/error.hpp"
@@ -58,6 +59,13 @@ std::string resolve_index_path(const std::string& path) {
   name.replace(at, 7, "added");
   const std::string added = (given.parent_path() / std::filesystem::u8path(name)).u8string();
   return io::path_exists(added) ? added : path;
+}
+
+// The index to load: the one given, else the one inside a bundle given as the model.
+std::string chosen_index_path(const EngineConfig& config) {
+  if (!config.index_path.empty() || !config.use_bundled_index) return config.index_path;
+  if (!model::is_voice_bundle(config.model_path)) return "";
+  return model::VoiceBundleReader(config.model_path).manifest().has_index() ? config.model_path : "";
 }
 
 Precision resolved_precision(const EngineConfig& config) {
@@ -166,8 +174,9 @@ Engine::Engine(const EngineConfig& config) : impl_(std::make_unique<Impl>()) {
                     "with --hubert, or point RVC_ASSETS at RVC's assets folder");
   }
 
-  if (!config.index_path.empty()) {
-    info.index_path = resolve_index_path(config.index_path);
+  const std::string index_path = chosen_index_path(config);
+  if (!index_path.empty()) {
+    info.index_path = resolve_index_path(index_path);
     index::FeatureIndexConfig index_config;
     index_config.expected_dim = model_dim;
     try {

@@ -8,6 +8,7 @@
 
 #include "rvc/error.hpp"
 #include "rvc/io/checkpoint.hpp"
+#include "model/voice_bundle_reader.hpp"
 #include "synth/synthesizer_net.hpp"
 #include "backend/torch_util.hpp"
 
@@ -56,7 +57,7 @@ struct Synthesizer::Impl {
 Synthesizer::Synthesizer(const std::string& path, const SynthesizerConfig& config) : impl_(std::make_unique<Impl>()) {
   config.validate();
   impl_->path = path;
-  const io::Value root = io::load_checkpoint(path);
+  const io::Value root = model::load_voice_model_checkpoint(path);
   impl_->info = model::model_info_from_checkpoint(root, path);
   impl_->device = torch_util::parse_device(config.device);
   impl_->dtype = torch_util::scalar_type(config.precision, impl_->device);

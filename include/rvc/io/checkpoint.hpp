@@ -3,7 +3,9 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
+#include <vector>
 
 #include "rvc/io/value.hpp"
 
@@ -25,10 +27,18 @@ struct CheckpointLimits {
 /// missing, truncated, corrupt, in the legacy (pre-1.6) format, or outside `limits`.
 Value load_checkpoint(const std::string& path, const CheckpointLimits& limits = {});
 
+/// Same as load_checkpoint, from the bytes of a file already in memory (an entry of a voice bundle);
+/// `path` names it in error messages.
+Value load_checkpoint_bytes(std::shared_ptr<const Storage> file, const std::string& path,
+                            const CheckpointLimits& limits = {});
+
 /// Writes `root` as a zip-format `torch.save` file that `torch.load` reads, also with
 /// `weights_only=True` when the tree holds only dicts, lists, tuples, str, int, float, bool, None
 /// and tensors. Written atomically: `path` is replaced only once the whole file is on disk.
 void save_checkpoint(const std::string& path, const Value& root);
+
+/// The bytes save_checkpoint would write for `root`.
+std::vector<std::uint8_t> checkpoint_to_bytes(const Value& root);
 
 /// Walks `root` and throws rvc::Error (kCorruptFile) when it is deeper than limits.max_depth,
 /// larger than limits.max_nodes visits, or cyclic. Readers call it before handing a tree out, so

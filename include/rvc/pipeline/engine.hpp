@@ -50,8 +50,11 @@ enum class Compat {
 /// What an Engine loads. Only the voice model is required; the other assets default to RVC's
 /// folder layout under `assets_dir`.
 struct EngineConfig {
-  std::string model_path;   ///< The voice model, `weights/<name>.pth`.
-  std::string index_path;   ///< Its retrieval index (`added_*.index`); "" converts without one.
+  /// The voice model: `weights/<name>.pth`, or a voice bundle (`.rvcz`, see voice_bundle.hpp).
+  std::string model_path;
+  /// Its retrieval index (`added_*.index`, or a bundle holding one); "" uses the index inside a
+  /// bundle given as the model (see use_bundled_index), else converts without one.
+  std::string index_path;
   /// HuBERT/ContentVec: `hubert_base.pt` or a Hugging Face folder; "" looks for
   /// `<assets>/hubert/hubert_base.pt`.
   std::string hubert_path;
@@ -69,6 +72,8 @@ struct EngineConfig {
   /// CPU threads the networks use; 0: one per logical core. LibTorch has one thread pool per
   /// process, so this applies to the whole process.
   int num_threads = 0;
+  /// With a bundle as the model and no index_path: convert with the bundle's index (false: none).
+  bool use_bundled_index = true;
 
   /// Throws rvc::Error (kInvalidArgument, kUnsupported) naming the bad field.
   void validate() const;

@@ -21,13 +21,14 @@ class HostileCheckpoint : public ::testing::Test {
  protected:
   // Wraps `pickle` (and optional storages) in a torch.save-style zip.
   std::string write(const std::string& pickle, const std::vector<std::pair<std::string, std::string>>& storages = {}) {
-    ZipWriter zip;
-    zip.add("archive/data.pkl", pickle.data(), pickle.size());
-    for (const auto& [key, bytes] : storages) zip.add("archive/data/" + key, bytes.data(), bytes.size());
-    zip.add("archive/version", "3\n", 2);
-    const std::vector<std::uint8_t> archive = zip.finish();
     const std::string path = dir_.file("hostile.pth");
-    write_file_atomically(path, archive.data(), archive.size());
+    write_stream_atomically(path, [&](const ByteSink& sink) {
+      ZipWriter zip(sink);
+      zip.add("archive/data.pkl", pickle.data(), pickle.size());
+      for (const auto& [key, bytes] : storages) zip.add("archive/data/" + key, bytes.data(), bytes.size());
+      zip.add("archive/version", "3\n", 2);
+      zip.finish();
+    });
     return path;
   }
 
