@@ -13,6 +13,9 @@
 #include "rvc/index/index_builder.hpp"
 #include "rvc/io/checkpoint.hpp"
 #include "rvc/model/model_info.hpp"
+#include "rvc/model/model_tools.hpp"
+#include "rvc/model/voice_bundle.hpp"
+#include "io/json.hpp"
 #include "rvc/pipeline/engine.hpp"
 #include "rvc/synth/synthesizer.hpp"
 #include "rvc/rvc.h"
@@ -67,6 +70,24 @@ struct rvc_model_info {
   std::string json;
 };
 
+struct rvc_bundle_files {
+  rvc::model::UnpackedBundle files;
+  std::string manifest_json;
+};
+
+struct rvc_model_list {
+  std::vector<rvc::model::ModelListing> listings;
+  std::vector<rvc_model_info> infos;
+  std::vector<std::string> skipped;
+  std::string json;
+};
+
+struct rvc_file_report {
+  rvc::model::FileReport report;
+};
+
+static_assert(RVC_FILE_UNKNOWN == static_cast<int>(rvc::model::FileKind::kUnknown));
+static_assert(RVC_FILE_TRAINED_INDEX == static_cast<int>(rvc::model::FileKind::kTrainedIndex));
 static_assert(RVC_VALUE_OBJECT == static_cast<int>(rvc::io::Value::Kind::kObject));
 static_assert(RVC_VALUE_TENSOR == static_cast<int>(rvc::io::Value::Kind::kTensor));
 static_assert(RVC_DTYPE_BOOL == static_cast<int>(rvc::io::DType::kBool));
@@ -827,6 +848,7 @@ rvc_status rvc_engine_create(const rvc_engine_config* config, rvc_engine** out_e
         device_and_precision(c.device, c.precision, "rvc_engine_create");
     engine_config.chunking = static_cast<rvc::pipeline::ChunkPreset>(c.chunking);
     engine_config.num_threads = c.num_threads;
+    engine_config.use_bundled_index = c.no_bundled_index == 0;
     auto engine = std::make_shared<const rvc::pipeline::Engine>(engine_config);
     std::string description = engine_description(engine->info());
     *out_engine = new rvc_engine{std::move(engine), std::move(description)};
@@ -906,3 +928,224 @@ rvc_status rvc_engine_convert_file(const rvc_engine* engine, const char* input_p
 }
 
 }  // extern "C"
+
+namespace {
+
+// Hands a new model's metadata to an optional out-parameter.
+void give_model_info(rvc::model::ModelInfo info, rvc_model_info** out_info) {
+  if (out_info == nullptr) return;
+  auto handle = std::make_unique<rvc_model_info>();
+  handle->json = info.to_json();
+  handle->info = std::move(info);
+  *out_info = handle.release();
+}
+
+// Splices pre-rendered JSON values into one object: {"key": json, ...}.
+std::string json_object(const std::vector<std::pair<std::string, std::string>>& members) {
+  std::string out = "{";
+  for (const auto& [key, json] : members) {
+    out += (out.size() > 1 ? "," : "") + rvc::io::to_json(rvc::io::Value::string(key)) + ":" + json;
+  }
+  return out + "}";
+}
+
+std::string json_string(const std::string& text) { return rvc::io::to_json(rvc::io::Value::string(text)); }
+
+std::string json_array(const std::vector<std::string>& items) {
+  std::string out = "[";
+  for (const std::string& item : items) out += (out.size() > 1 ? "," : "") + item;
+  return out + "]";
+}
+
+}  // namespace
+
+rvc_status rvc_file_inspect(const char* path, rvc_file_report** out_report) {
+  return guarded([&] {
+    require(path, "rvc_file_inspect", "path");
+    require(out_report, "rvc_file_inspect", "out_report");
+    *out_report = new rvc_file_report{rvc::model::inspect_file(path)};
+  });
+}
+
+int32_t rvc_file_report_kind(const rvc_file_report* report) {
+  return static_cast<int32_t>(report != nullptr ? report->report.kind : rvc::model::FileKind::kUnknown);
+}
+
+const char* rvc_file_report_summary(const rvc_file_report* report) {
+  return report != nullptr ? report->report.summary.c_str() : "";
+}
+
+const char* rvc_file_report_advice(const rvc_file_report* report) {
+  return report != nullptr ? report->report.advice.c_str() : "";
+}
+
+const char* rvc_file_report_json(const rvc_file_report* report) {
+  return report != nullptr ? report->report.json.c_str() : "{}";
+}
+
+void rvc_file_report_destroy(rvc_file_report* report) { delete report; }
+
+rvc_status rvc_model_set_info(const char* path, const char* info, const char* output_path, rvc_model_info** out_info) {
+  return guarded([&] {
+    require(path, "rvc_model_set_info", "path");
+    require(info, "rvc_model_set_info", "info");
+    give_model_info(rvc::model::set_model_info(path, info, optional_string(output_path)), out_info);
+  });
+}
+
+void rvc_model_extract_config_init(rvc_model_extract_config* config) {
+  if (config == nullptr) return;
+  std::memset(config, 0, sizeof(*config));
+  config->struct_size = sizeof(*config);
+  config->has_pitch = -1;
+}
+
+rvc_status rvc_model_extract(const char* checkpoint_path, const char* output_path,
+                             const rvc_model_extract_config* config, rvc_model_info** out_info) {
+  return guarded([&] {
+    require(checkpoint_path, "rvc_model_extract", "checkpoint_path");
+    require(output_path, "rvc_model_extract", "output_path");
+    const rvc_model_extract_config c = effective_config(config, rvc_model_extract_config_init, "rvc_model_extract");
+    rvc::model::ExtractConfig extract;
+    extract.sample_rate_tag = optional_string(c.sample_rate);
+    extract.has_pitch = c.has_pitch;
+    extract.version = optional_string(c.version);
+    extract.info = optional_string(c.info);
+    give_model_info(rvc::model::extract_voice_model(checkpoint_path, output_path, extract), out_info);
+  });
+}
+
+void rvc_model_merge_config_init(rvc_model_merge_config* config) {
+  if (config == nullptr) return;
+  std::memset(config, 0, sizeof(*config));
+  config->struct_size = sizeof(*config);
+  config->alpha = rvc::model::MergeConfig{}.alpha;
+  config->has_pitch = -1;
+}
+
+rvc_status rvc_model_merge(const char* model_a, const char* model_b, const char* output_path,
+                           const rvc_model_merge_config* config, rvc_model_info** out_info) {
+  return guarded([&] {
+    require(model_a, "rvc_model_merge", "model_a");
+    require(model_b, "rvc_model_merge", "model_b");
+    require(output_path, "rvc_model_merge", "output_path");
+    const rvc_model_merge_config c = effective_config(config, rvc_model_merge_config_init, "rvc_model_merge");
+    rvc::model::MergeConfig merge;
+    merge.alpha = c.alpha;
+    merge.info = optional_string(c.info);
+    merge.sample_rate_tag = optional_string(c.sample_rate);
+    merge.has_pitch = c.has_pitch;
+    merge.version = optional_string(c.version);
+    give_model_info(rvc::model::merge_voice_models(model_a, model_b, output_path, merge), out_info);
+  });
+}
+
+void rvc_bundle_config_init(rvc_bundle_config* config) {
+  if (config == nullptr) return;
+  std::memset(config, 0, sizeof(*config));
+  config->struct_size = sizeof(*config);
+}
+
+rvc_status rvc_bundle_create(const char* model_path, const char* output_path, const rvc_bundle_config* config,
+                             rvc_file_report** out_report) {
+  return guarded([&] {
+    require(model_path, "rvc_bundle_create", "model_path");
+    require(output_path, "rvc_bundle_create", "output_path");
+    const rvc_bundle_config c = effective_config(config, rvc_bundle_config_init, "rvc_bundle_create");
+    rvc::model::BundleConfig bundle;
+    bundle.index_path = optional_string(c.index_path);
+    bundle.name = optional_string(c.name);
+    rvc::model::write_voice_bundle(model_path, output_path, bundle);
+    if (out_report != nullptr) *out_report = new rvc_file_report{rvc::model::inspect_file(output_path)};
+  });
+}
+
+rvc_status rvc_bundle_unpack(const char* bundle_path, const char* output_dir, int32_t overwrite,
+                             rvc_bundle_files** out_files) {
+  return guarded([&] {
+    require(bundle_path, "rvc_bundle_unpack", "bundle_path");
+    rvc::model::UnpackedBundle unpacked =
+        rvc::model::unpack_voice_bundle(bundle_path, optional_string(output_dir), overwrite != 0);
+    if (out_files != nullptr) {
+      std::string manifest = unpacked.manifest.to_json();
+      *out_files = new rvc_bundle_files{std::move(unpacked), std::move(manifest)};
+    }
+  });
+}
+
+const char* rvc_bundle_files_model_path(const rvc_bundle_files* files) {
+  return files != nullptr ? files->files.model_path.c_str() : "";
+}
+
+const char* rvc_bundle_files_index_path(const rvc_bundle_files* files) {
+  return files != nullptr ? files->files.index_path.c_str() : "";
+}
+
+const char* rvc_bundle_files_manifest_json(const rvc_bundle_files* files) {
+  return files != nullptr ? files->manifest_json.c_str() : "{}";
+}
+
+void rvc_bundle_files_destroy(rvc_bundle_files* files) { delete files; }
+
+rvc_status rvc_model_list_find(const char* folder, rvc_model_list** out_list) {
+  return guarded([&] {
+    require(folder, "rvc_model_list_find", "folder");
+    require(out_list, "rvc_model_list_find", "out_list");
+    auto list = std::make_unique<rvc_model_list>();
+    list->listings = rvc::model::list_voice_models(folder, &list->skipped);
+    std::vector<std::string> models;
+    for (const rvc::model::ModelListing& listing : list->listings) {
+      list->infos.push_back(rvc_model_info{listing.info, listing.info.to_json()});
+      models.push_back(json_object({{"path", json_string(listing.path)},
+                                    {"name", json_string(listing.name)},
+                                    {"bundle", listing.is_bundle ? "true" : "false"},
+                                    {"index", json_string(listing.index_path)},
+                                    {"model", list->infos.back().json}}));
+    }
+    std::vector<std::string> skipped;
+    for (const std::string& line : list->skipped) skipped.push_back(json_string(line));
+    list->json = json_object({{"models", json_array(models)}, {"skipped", json_array(skipped)}});
+    *out_list = list.release();
+  });
+}
+
+namespace {
+
+bool in_list(const rvc_model_list* list, int64_t i) {
+  return list != nullptr && i >= 0 && i < static_cast<int64_t>(list->listings.size());
+}
+
+}  // namespace
+
+int64_t rvc_model_list_size(const rvc_model_list* list) {
+  return list != nullptr ? static_cast<int64_t>(list->listings.size()) : 0;
+}
+
+const char* rvc_model_list_path(const rvc_model_list* list, int64_t i) {
+  return in_list(list, i) ? list->listings[static_cast<std::size_t>(i)].path.c_str() : "";
+}
+
+const char* rvc_model_list_index_path(const rvc_model_list* list, int64_t i) {
+  return in_list(list, i) ? list->listings[static_cast<std::size_t>(i)].index_path.c_str() : "";
+}
+
+int32_t rvc_model_list_is_bundle(const rvc_model_list* list, int64_t i) {
+  return in_list(list, i) && list->listings[static_cast<std::size_t>(i)].is_bundle ? 1 : 0;
+}
+
+const rvc_model_info* rvc_model_list_info(const rvc_model_list* list, int64_t i) {
+  return in_list(list, i) ? &list->infos[static_cast<std::size_t>(i)] : nullptr;
+}
+
+int64_t rvc_model_list_skipped_size(const rvc_model_list* list) {
+  return list != nullptr ? static_cast<int64_t>(list->skipped.size()) : 0;
+}
+
+const char* rvc_model_list_skipped(const rvc_model_list* list, int64_t i) {
+  if (list == nullptr || i < 0 || i >= static_cast<int64_t>(list->skipped.size())) return "";
+  return list->skipped[static_cast<std::size_t>(i)].c_str();
+}
+
+const char* rvc_model_list_json(const rvc_model_list* list) { return list != nullptr ? list->json.c_str() : "{}"; }
+
+void rvc_model_list_destroy(rvc_model_list* list) { delete list; }

@@ -37,6 +37,19 @@ int64_t parse_integer(const std::string& text, const std::string& option);
 /// `rvc convert ...` (the options RVC's CLI has, plus folders for batch conversion).
 int command_convert(const std::vector<std::string>& args);
 
+/// `rvc info FILE` (what any file is) and `rvc info --set TEXT MODEL`.
+int command_info(const std::vector<std::string>& args);
+/// `rvc extract G_*.pth -o NAME.pth [--sr --f0 --version --info]`.
+int command_extract(const std::vector<std::string>& args);
+/// `rvc merge A B -o C [--alpha ...]`.
+int command_merge(const std::vector<std::string>& args);
+/// `rvc bundle -m MODEL [--index INDEX] -o NAME.rvcz`.
+int command_bundle(const std::vector<std::string>& args);
+/// `rvc unbundle NAME.rvcz [-o FOLDER] [--force]`.
+int command_unbundle(const std::vector<std::string>& args);
+/// `rvc list [FOLDER] [--json]`.
+int command_list(const std::vector<std::string>& args);
+
 /// `rvc infer f0up_key input index f0method output model index_rate device is_half` (RVC FAQ Q7).
 int command_infer(const std::vector<std::string>& args);
 

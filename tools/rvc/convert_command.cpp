@@ -28,6 +28,7 @@ struct ConvertRequest {
   std::string f0_file;
   std::string format = "wav";  // container of outputs written into a folder
   bool half = false;
+  bool no_index = false;  // a bundle's own index is not used
   int32_t threads = 0;
   capi::ConvertParams params;
 };
@@ -81,6 +82,7 @@ int run_conversion(ConvertRequest request) {
   config.assets_dir = or_null(request.assets);
   config.device = request.device.c_str();
   config.num_threads = request.threads;
+  config.no_bundled_index = request.no_index ? 1 : 0;
   // RVC runs fp32 off CUDA whatever is_half says.
   const bool on_cuda = request.device.rfind("cuda", 0) == 0;
   config.precision = request.half && on_cuda ? RVC_PRECISION_FLOAT16 : RVC_PRECISION_AUTO;
@@ -170,6 +172,10 @@ int command_convert(const std::vector<std::string>& args) {
     }
     if (option == "--zero-noise") {
       params.zero_noise = 1;
+      continue;
+    }
+    if (option == "--no-index") {
+      request.no_index = true;
       continue;
     }
     if (i + 1 >= args.size()) throw UsageError("convert: '" + option + "' needs a value (or is unknown)");

@@ -27,10 +27,25 @@ constexpr const char* kUsage =
     "                                   --device cpu | cuda:N   --half (fp16 on CUDA)   --threads N (0: all)\n"
     "                                   --noise-scale 0.66666 --seed N --zero-noise\n"
     "                                   --compat classic | 2026   --format wav | flac | ogg (folders)\n"
+    "                                   --no-index            ignore the index inside a bundle\n"
     "  infer f0up_key input index f0method output model index_rate device is_half\n"
     "        [filter_radius resample_sr rms_mix_rate protect]\n"
     "                                 RVC's positional command line (FAQ Q7); index may be \"\"\n"
-    "  info MODEL.pth                 show a voice model's version, rate, pitch flag, info and config\n"
+    "  info FILE [--json]             what any RVC file is (voice model, bundle, G_/D_ checkpoint, encoder,\n"
+    "                                 pitch model, index) and what to do with it\n"
+    "  info --set TEXT MODEL [-o OUT] change a model's (or bundle's) info text; everything else is kept\n"
+    "  extract G_N.pth -o NAME.pth [--sr 40k] [--f0 1] [--version v2] [--info TEXT]\n"
+    "                                 make the shareable voice model from a training checkpoint as RVC does;\n"
+    "                                 options default to the experiment's config.json/train.log, else the weights\n"
+    "  merge A.pth B.pth -o C.pth [--alpha 0.5] [--info TEXT] [--sr --f0 --version]\n"
+    "                                 RVC's weighted merge (alpha x A + (1 - alpha) x B)\n"
+    "  bundle -m MODEL.pth [--index added_*.index] -o NAME.rvcz [--name NAME]\n"
+    "                                 one file with the model, its index and checksums; every command that\n"
+    "                                 takes a model takes a bundle (convert uses its index unless --index or\n"
+    "                                 --no-index)\n"
+    "  unbundle NAME.rvcz [-o FOLDER] [--force]\n"
+    "                                 write the bundle's model and index back as files\n"
+    "  list [FOLDER] [--json]         the voice models and bundles under a folder and the index of each\n"
     "  audio-info FILE                show an audio file's length and rate (read as mono)\n"
     "  resample IN OUT [--sr HZ] [--encoding auto|pcm16|pcm24|float]\n"
     "                                 read any audio file, resample (soxr HQ) and write .wav/.flac/.ogg\n"
@@ -46,18 +61,6 @@ constexpr const char* kUsage =
 int fail_usage(const std::string& message) {
   std::fprintf(stderr, "rvc: %s\n\n%s", message.c_str(), kUsage);
   return 2;
-}
-
-int command_info(const std::vector<std::string>& args) {
-  if (args.size() != 1) return fail_usage("info takes one model path");
-  const auto info = rvc::capi::ModelInfo::load(args[0]);
-  std::printf("file:        %s\n", args[0].c_str());
-  std::printf("version:     %s\n", info.version().c_str());
-  std::printf("sample rate: %d Hz\n", info.sample_rate_hz());
-  std::printf("pitch (f0):  %s\n", info.has_pitch() ? "yes" : "no");
-  std::printf("info:        %s\n", info.text().c_str());
-  std::printf("json:        %s\n", info.json().c_str());
-  return 0;
 }
 
 int command_audio_info(const std::vector<std::string>& args) {
@@ -160,7 +163,12 @@ int main(int argc, char** argv) {
   const std::string command = argv[1];
   const std::vector<std::string> args(argv + 2, argv + argc);
   try {
-    if (command == "info") return command_info(args);
+    if (command == "info") return rvc::cli::command_info(args);
+    if (command == "extract") return rvc::cli::command_extract(args);
+    if (command == "merge") return rvc::cli::command_merge(args);
+    if (command == "bundle") return rvc::cli::command_bundle(args);
+    if (command == "unbundle") return rvc::cli::command_unbundle(args);
+    if (command == "list") return rvc::cli::command_list(args);
     if (command == "audio-info") return command_audio_info(args);
     if (command == "resample") return command_resample(args);
     if (command == "index") return command_index(args);

@@ -136,7 +136,9 @@ class Engine(_rvc.Engine):
     conversions release the GIL.
 
     Engine(model, index=None, hubert=None, rmvpe=None, fcpe=None, assets=None, device="cpu",
-           is_half=False, chunking="auto", threads=0)
+           is_half=False, chunking="auto", threads=0, bundled_index=True)
+    model may be a voice bundle (.rvcz); its index is used unless `index` is given or
+    bundled_index is False.
     hubert/rmvpe/fcpe default to RVC's layout under `assets` (or $RVC_ASSETS, or ./assets):
     hubert/hubert_base.pt, rmvpe/rmvpe.pt, fcpe/fcpe.pt. is_half runs fp16 on CUDA (ignored on the
     CPU, as RVC does). chunking:
@@ -146,12 +148,12 @@ class Engine(_rvc.Engine):
     """
 
     def __init__(self, model, index=None, hubert=None, rmvpe=None, fcpe=None, assets=None, device="cpu",
-                 is_half=False, chunking="auto", threads=0):
+                 is_half=False, chunking="auto", threads=0, bundled_index=True):
         if chunking not in _CHUNKINGS:
             raise InvalidArgumentError(f"Engine: unknown chunking {chunking!r}; use one of {sorted(_CHUNKINGS)}")
         paths = [None if p is None else _os.fspath(p) for p in (index, hubert, rmvpe, fcpe, assets)]
         super().__init__(_os.fspath(model), *paths, device, precision_id("fp16" if is_half and str(device).startswith("cuda") else "auto", "Engine"),
-                         _CHUNKINGS[chunking], int(threads))
+                         _CHUNKINGS[chunking], int(threads), bool(bundled_index))
 
     def convert(self, audio, sr, f0_up_key=0, f0_method="rmvpe", index_rate=0.75, filter_radius=3,
                 rms_mix_rate=0.25, protect=0.33, resample_sr=0, speaker_id=0, f0_file=None, noise_scale=0.66666,
@@ -184,8 +186,62 @@ def read_model_info(path):
     return _rvc.read_model_info(_os.fspath(path))
 
 
+def inspect_file(path):
+    """What any RVC file is and what to do with it, as a dict: path, kind ("voice model", "voice
+    bundle", "generator checkpoint", "discriminator checkpoint", "content encoder", "pitch model",
+    "index", "trained index", "unknown"), the facts of that kind (version, sample_rate_hz, f0, info,
+    speakers, parameters, epoch, extractable, dim, ntotal, nlist, ...), advice, and summary (text)."""
+    return _rvc.inspect_file(_os.fspath(path))
+
+
+def _flag(value):
+    return -1 if value is None else int(bool(int(value)))
+
+
+def set_model_info(path, info, output=None):
+    """Sets a voice model's (or bundle's) info text, keeping everything else; rewrites `path`
+    atomically unless `output` is given. Returns the new metadata (as read_model_info)."""
+    return _rvc.set_model_info(_os.fspath(path), str(info), None if output is None else _os.fspath(output))
+
+
+def extract_model(checkpoint, output, sr=None, f0=None, version=None, info=None):
+    """Makes a voice model from a training checkpoint G_*.pth as RVC's "extract small model" does.
+    sr ("32k"/"40k"/"48k"), f0 (1/0) and version ("v1"/"v2") default to the experiment folder's
+    config.json / train.log, else to what the weights show; info defaults to "Extracted model.".
+    Returns the new model's metadata."""
+    return _rvc.extract_model(_os.fspath(checkpoint), _os.fspath(output), sr, _flag(f0), version, info)
+
+
+def merge_models(a, b, output, alpha=0.5, info=None, sr=None, f0=None, version=None):
+    """RVC's weighted merge: alpha * A + (1 - alpha) * B, stored fp16. A is a voice model or
+    bundle (its config is kept), B may also be a G_*.pth. Models of different architecture are
+    refused. Returns the new model's metadata."""
+    return _rvc.merge_models(_os.fspath(a), _os.fspath(b), _os.fspath(output), float(alpha), info, sr, _flag(f0),
+                             version)
+
+
+def bundle(model, output, index=None, name=None):
+    """Packs a voice model and its index into one .rvcz file (both unchanged, plus a manifest with
+    version, rate, pitch flag and SHA-256 checksums). Returns inspect_file() of the bundle."""
+    return _rvc.bundle(_os.fspath(model), _os.fspath(output), None if index is None else _os.fspath(index), name)
+
+
+def unbundle(bundle, output_dir=None, overwrite=False):
+    """Writes a bundle's model and index (checksum-verified) into `output_dir` under their original
+    names. Returns {"model_path", "index_path" (or None), "manifest"}."""
+    return _rvc.unbundle(_os.fspath(bundle), None if output_dir is None else _os.fspath(output_dir), bool(overwrite))
+
+
+def list_models(folder):
+    """The voice models and bundles under `folder` (recursively, sorted by path), each a dict:
+    path, name, bundle (bool), index (the matching added_*.index, the bundle itself, or ""), model
+    (its metadata)."""
+    return _rvc.list_models(_os.fspath(folder))["models"]
+
+
 __all__ = [
     "__version__", "f0", "OpaqueObject", "Synthesizer", "ContentEncoder", "Index", "Engine", "load_audio", "save_audio", "load_checkpoint", "read_model_info",
+    "inspect_file", "set_model_info", "extract_model", "merge_models", "bundle", "unbundle", "list_models",
     "RvcError", "InvalidArgumentError", "RvcFileNotFoundError", "RvcIOError", "CorruptFileError",
     "UnsupportedError", "InvalidAudioError", "BufferTooSmallError", "RvcMemoryError",
     "InternalError", "WrongModelKindError", "CancelledError",

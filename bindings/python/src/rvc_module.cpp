@@ -407,6 +407,121 @@ py::dict convert_file(const rvc::capi::Engine& engine, const py::object& source,
   return report;
 }
 
+// Runs a model tool without the GIL and turns the JSON it gives into Python objects.
+template <typename Tool>
+py::object json_result(Tool&& tool) {
+  return call([&] {
+    std::string json;
+    {
+      py::gil_scoped_release release;
+      json = tool();
+    }
+    return py::module_::import("json").attr("loads")(json);
+  });
+}
+
+const char* optional_c_string(const std::optional<std::string>& text) { return text ? text->c_str() : nullptr; }
+
+void bind_model_tools(py::module_& m) {
+  m.def(
+      "inspect_file",
+      [](const py::object& path_like) {
+        const std::string path = path_string(path_like);
+        std::string summary;
+        py::object report = json_result([&] {
+          const rvc::capi::FileReport file = rvc::capi::FileReport::inspect(path);
+          summary = file.summary();
+          return file.json();
+        });
+        report["summary"] = summary;
+        return report;
+      },
+      py::arg("path"));
+  m.def(
+      "set_model_info",
+      [](const py::object& path, const std::string& info, const py::object& output) {
+        const std::string source = path_string(path);
+        const std::string target = output.is_none() ? std::string() : path_string(output);
+        return json_result([&] { return rvc::capi::set_model_info(source, info, target).json(); });
+      },
+      py::arg("path"), py::arg("info"), py::arg("output") = py::none());
+  m.def(
+      "extract_model",
+      [](const py::object& checkpoint, const py::object& output, const std::optional<std::string>& sr,
+         int32_t f0, const std::optional<std::string>& version, const std::optional<std::string>& info) {
+        const std::string source = path_string(checkpoint);
+        const std::string target = path_string(output);
+        rvc_model_extract_config config;
+        rvc_model_extract_config_init(&config);
+        config.sample_rate = optional_c_string(sr);
+        config.has_pitch = f0;
+        config.version = optional_c_string(version);
+        config.info = optional_c_string(info);
+        return json_result([&] { return rvc::capi::extract_model(source, target, &config).json(); });
+      },
+      py::arg("checkpoint"), py::arg("output"), py::arg("sr") = py::none(), py::arg("f0") = -1,
+      py::arg("version") = py::none(), py::arg("info") = py::none());
+  m.def(
+      "merge_models",
+      [](const py::object& a, const py::object& b, const py::object& output, double alpha,
+         const std::optional<std::string>& info, const std::optional<std::string>& sr, int32_t f0,
+         const std::optional<std::string>& version) {
+        const std::string path_a = path_string(a);
+        const std::string path_b = path_string(b);
+        const std::string target = path_string(output);
+        rvc_model_merge_config config;
+        rvc_model_merge_config_init(&config);
+        config.alpha = alpha;
+        config.info = optional_c_string(info);
+        config.sample_rate = optional_c_string(sr);
+        config.has_pitch = f0;
+        config.version = optional_c_string(version);
+        return json_result([&] { return rvc::capi::merge_models(path_a, path_b, target, &config).json(); });
+      },
+      py::arg("a"), py::arg("b"), py::arg("output"), py::arg("alpha") = 0.5, py::arg("info") = py::none(),
+      py::arg("sr") = py::none(), py::arg("f0") = -1, py::arg("version") = py::none());
+  m.def(
+      "bundle",
+      [](const py::object& model, const py::object& output, const py::object& index,
+         const std::optional<std::string>& name) {
+        const std::string model_path = path_string(model);
+        const std::string target = path_string(output);
+        const std::string index_path = index.is_none() ? std::string() : path_string(index);
+        rvc_bundle_config config;
+        rvc_bundle_config_init(&config);
+        config.index_path = index_path.empty() ? nullptr : index_path.c_str();
+        config.name = optional_c_string(name);
+        return json_result([&] { return rvc::capi::create_bundle(model_path, target, &config).json(); });
+      },
+      py::arg("model"), py::arg("output"), py::arg("index") = py::none(), py::arg("name") = py::none());
+  m.def(
+      "unbundle",
+      [](const py::object& bundle, const py::object& output_dir, bool overwrite) {
+        const std::string source = path_string(bundle);
+        const std::string folder = output_dir.is_none() ? std::string() : path_string(output_dir);
+        std::string model_path, index_path;
+        py::object manifest = json_result([&] {
+          const auto files = rvc::capi::BundleFiles::unpack(source, folder, overwrite);
+          model_path = files.model_path();
+          index_path = files.index_path();
+          return files.manifest_json();
+        });
+        py::dict result;
+        result["model_path"] = model_path;
+        result["index_path"] = index_path.empty() ? py::object(py::none()) : py::object(py::str(index_path));
+        result["manifest"] = manifest;
+        return result;
+      },
+      py::arg("bundle"), py::arg("output_dir") = py::none(), py::arg("overwrite") = false);
+  m.def(
+      "list_models",
+      [](const py::object& folder) {
+        const std::string path = path_string(folder);
+        return json_result([&] { return rvc::capi::ModelList::find(path).json(); });
+      },
+      py::arg("folder"));
+}
+
 PYBIND11_MODULE(_rvc, m) {
   m.doc() = "Native core of the rvc package (binds the rvc C ABI).";
   m.attr("__version__") = rvc::capi::version();
@@ -475,6 +590,8 @@ PYBIND11_MODULE(_rvc, m) {
         });
       },
       py::arg("path"));
+
+  bind_model_tools(m);
 
   py::class_<rvc::capi::Synthesizer>(m, "Synthesizer")
       .def(py::init([](const py::object& path_like, const std::string& device, int32_t precision) {
@@ -565,7 +682,8 @@ PYBIND11_MODULE(_rvc, m) {
   py::class_<rvc::capi::Engine>(m, "Engine")
       .def(py::init([](const py::object& model, const py::object& index, const py::object& hubert,
                        const py::object& rmvpe, const py::object& fcpe, const py::object& assets,
-                       const std::string& device, int32_t precision, int32_t chunking, int32_t threads) {
+                       const std::string& device, int32_t precision, int32_t chunking, int32_t threads,
+                       bool bundled_index) {
              auto optional_path = [](const py::object& path) { return path.is_none() ? std::string() : path_string(path); };
              const std::string model_path = path_string(model);
              const std::string index_path = optional_path(index);
@@ -586,6 +704,7 @@ PYBIND11_MODULE(_rvc, m) {
              config.precision = precision;
              config.chunking = chunking;
              config.num_threads = threads;
+             config.no_bundled_index = bundled_index ? 0 : 1;
              return call([&] {
                py::gil_scoped_release release;
                return std::make_unique<rvc::capi::Engine>(config);
@@ -593,7 +712,8 @@ PYBIND11_MODULE(_rvc, m) {
            }),
            py::arg("model"), py::arg("index") = py::none(), py::arg("hubert") = py::none(),
            py::arg("rmvpe") = py::none(), py::arg("fcpe") = py::none(), py::arg("assets") = py::none(),
-           py::arg("device") = "cpu", py::arg("precision") = 0, py::arg("chunking") = 0, py::arg("threads") = 0)
+           py::arg("device") = "cpu", py::arg("precision") = 0, py::arg("chunking") = 0, py::arg("threads") = 0,
+           py::arg("bundled_index") = true)
       .def_property_readonly("sample_rate", &rvc::capi::Engine::sample_rate_hz)
       .def_property_readonly("has_pitch", &rvc::capi::Engine::has_pitch)
       .def_property_readonly("num_speakers", &rvc::capi::Engine::num_speakers)

@@ -347,6 +347,204 @@ RVC_API void rvc_model_info_destroy(rvc_model_info* info);
 
 /** @} */
 
+/**
+ * @defgroup rvc_model_tools Model tools
+ * What a file is; a model's info text; extracting a voice model from a training checkpoint;
+ * merging two models; one-file voice bundles (`.rvcz`: model + index + checksummed manifest); and
+ * finding the models in a folder. Every file is written atomically (temporary file + rename).
+ * Any thread; not real-time safe.
+ * @code
+ * rvc_file_report* report = NULL;
+ * if (rvc_file_inspect("logs/my voice/G_2333333.pth", &report) == RVC_OK) {
+ *   printf("%s%s\n", rvc_file_report_summary(report), rvc_file_report_advice(report));
+ *   rvc_file_report_destroy(report);
+ * }
+ * rvc_model_extract("logs/my voice/G_2333333.pth", "weights/my voice.pth", NULL, NULL);
+ * rvc_bundle_config bundle;
+ * rvc_bundle_config_init(&bundle);
+ * bundle.index_path = "logs/my voice/added_IVF256_Flat_nprobe_1_my voice_v2.index";
+ * rvc_bundle_create("weights/my voice.pth", "my voice.rvcz", &bundle, NULL);
+ * @endcode
+ * @{
+ */
+
+/** @brief What kind of file rvc_file_inspect() found. */
+enum rvc_file_kind {
+  RVC_FILE_VOICE_MODEL = 0,              /**< weights/<name>.pth */
+  RVC_FILE_VOICE_BUNDLE = 1,             /**< <name>.rvcz */
+  RVC_FILE_GENERATOR_CHECKPOINT = 2,     /**< logs/<exp>/G_*.pth (or a pretrained G) */
+  RVC_FILE_DISCRIMINATOR_CHECKPOINT = 3, /**< logs/<exp>/D_*.pth (or a pretrained D) */
+  RVC_FILE_CONTENT_ENCODER = 4,          /**< hubert_base.pt or a Hugging Face encoder folder */
+  RVC_FILE_PITCH_MODEL = 5,              /**< rmvpe.pt or an FCPE checkpoint */
+  RVC_FILE_INDEX = 6,                    /**< added_*.index */
+  RVC_FILE_TRAINED_INDEX = 7,            /**< trained_*.index (no vectors) */
+  RVC_FILE_UNKNOWN = 8                   /**< none of these */
+};
+
+/** @brief What a file is and what to do with it. */
+typedef struct rvc_file_report rvc_file_report;
+
+/**
+ * @brief Says what any file is: voice model (version, rate, pitch flag, info, speakers, parameter
+ *        count), bundle, training checkpoint (epoch, whether it can be extracted), encoder, pitch
+ *        model, index (width, vectors, lists) — and what to do with it.
+ * @param path UTF-8 path of a file (or of a Hugging Face encoder folder).
+ * @param[out] out_report New report; release with rvc_file_report_destroy().
+ * @return ::RVC_OK (also for files of unknown kind), ::RVC_ERROR_FILE_NOT_FOUND,
+ *         ::RVC_ERROR_CORRUPT_FILE (damaged file or tampered bundle), ::RVC_ERROR_INVALID_ARGUMENT (a folder).
+ */
+RVC_API rvc_status rvc_file_inspect(const char* path, rvc_file_report** out_report);
+/** @brief The ::rvc_file_kind. */
+RVC_API int32_t rvc_file_report_kind(const rvc_file_report* report);
+/** @brief "field: value" lines for people, one per fact, each ending in a newline. */
+RVC_API const char* rvc_file_report_summary(const rvc_file_report* report);
+/** @brief What to do with the file, one sentence. */
+RVC_API const char* rvc_file_report_advice(const rvc_file_report* report);
+/** @brief The facts as one JSON object (path, kind, the fields, advice). */
+RVC_API const char* rvc_file_report_json(const rvc_file_report* report);
+/** @brief Releases the report; NULL is a no-op. */
+RVC_API void rvc_file_report_destroy(rvc_file_report* report);
+
+/**
+ * @brief Sets the info text of a voice model or bundle; everything else stays as it was.
+ * @param path The model (`.pth`) or bundle (`.rvcz`).
+ * @param info New text (UTF-8).
+ * @param output_path Where to write; NULL or "" rewrites @p path in place (atomically).
+ * @param[out] out_info Optional (may be NULL): the new metadata; release with rvc_model_info_destroy().
+ * @return ::RVC_OK, ::RVC_ERROR_WRONG_MODEL_KIND (not a voice model; the message says what it is), ...
+ */
+RVC_API rvc_status rvc_model_set_info(const char* path, const char* info, const char* output_path,
+                                      rvc_model_info** out_info);
+
+/** @brief How a voice model is extracted; NULL/-1 fields are read from the experiment folder or the weights. */
+typedef struct rvc_model_extract_config {
+  uint32_t struct_size;     /**< sizeof(rvc_model_extract_config), set by the init function. */
+  const char* sample_rate;  /**< "32k", "40k", "48k"; NULL: config.json / train.log / the weights. */
+  int32_t has_pitch;        /**< 1, 0, or -1 to find out (-1). */
+  const char* version;      /**< "v1", "v2"; NULL: find out. */
+  const char* info;         /**< Info text; NULL: "Extracted model." */
+} rvc_model_extract_config;
+
+/** @brief Fills @p config with defaults (everything found out). */
+RVC_API void rvc_model_extract_config_init(rvc_model_extract_config* config);
+
+/**
+ * @brief Makes a voice model from a training checkpoint `G_*.pth` exactly as RVC's "extract small
+ *        model" does (enc_q dropped, fp16, RVC's config list, info/version/sr/f0).
+ * @param checkpoint_path The G_*.pth; `config.json` and `train.log` beside it are read when present.
+ * @param output_path The voice model to write (`.pth`).
+ * @param config Options, or NULL for defaults.
+ * @param[out] out_info Optional: the new model's metadata.
+ * @return ::RVC_OK, ::RVC_ERROR_WRONG_MODEL_KIND (a D_*.pth, a voice model, ...),
+ *         ::RVC_ERROR_INVALID_ARGUMENT (options that contradict the weights; the message says which).
+ */
+RVC_API rvc_status rvc_model_extract(const char* checkpoint_path, const char* output_path,
+                                     const rvc_model_extract_config* config, rvc_model_info** out_info);
+
+/** @brief How two models are merged. */
+typedef struct rvc_model_merge_config {
+  uint32_t struct_size;     /**< sizeof(rvc_model_merge_config), set by the init function. */
+  double alpha;             /**< Weight of model A, 0..1; B gets 1 - alpha (0.5). */
+  const char* info;         /**< Info text; NULL: "Merged: A x alpha + B x (1 - alpha)". */
+  const char* sample_rate;  /**< "32k", "40k", "48k"; NULL keeps A's. */
+  int32_t has_pitch;        /**< 1, 0, or -1 to keep A's (-1). */
+  const char* version;      /**< "v1", "v2"; NULL keeps A's. */
+} rvc_model_merge_config;
+
+/** @brief Fills @p config with defaults (alpha 0.5, A's metadata). */
+RVC_API void rvc_model_merge_config_init(rvc_model_merge_config* config);
+
+/**
+ * @brief RVC's weighted merge: each weight = alpha·A + (1 − alpha)·B in float32, stored fp16.
+ * @param model_a A voice model or bundle (its config is kept).
+ * @param model_b A voice model, bundle or G_*.pth.
+ * @param output_path The voice model to write.
+ * @param config Options, or NULL for defaults.
+ * @param[out] out_info Optional: the new model's metadata.
+ * @return ::RVC_OK, ::RVC_ERROR_INVALID_ARGUMENT for models of different architecture (the message
+ *         names the difference), ::RVC_ERROR_WRONG_MODEL_KIND.
+ */
+RVC_API rvc_status rvc_model_merge(const char* model_a, const char* model_b, const char* output_path,
+                                   const rvc_model_merge_config* config, rvc_model_info** out_info);
+
+/** @brief How a bundle is made. */
+typedef struct rvc_bundle_config {
+  uint32_t struct_size;     /**< sizeof(rvc_bundle_config), set by the init function. */
+  const char* index_path;   /**< added_*.index to include; NULL: a bundle without an index. */
+  const char* name;         /**< Voice name; NULL: the model's file name. */
+} rvc_bundle_config;
+
+/** @brief Fills @p config with defaults (no index, the model's name). */
+RVC_API void rvc_bundle_config_init(rvc_bundle_config* config);
+
+/**
+ * @brief Packs a voice model and its index into one `.rvcz` file (a zip of both, unchanged, and a
+ *        manifest with version, rate, pitch flag and SHA-256 checksums).
+ * @param model_path The voice model.
+ * @param output_path The bundle to write.
+ * @param config Options, or NULL.
+ * @param[out] out_report Optional (may be NULL): rvc_file_inspect()'s report of the new bundle.
+ * @return ::RVC_OK, ::RVC_ERROR_WRONG_MODEL_KIND, ::RVC_ERROR_INVALID_ARGUMENT (an index of another
+ *         width than the model's).
+ */
+RVC_API rvc_status rvc_bundle_create(const char* model_path, const char* output_path,
+                                     const rvc_bundle_config* config, rvc_file_report** out_report);
+
+/** @brief The files rvc_bundle_unpack() wrote. */
+typedef struct rvc_bundle_files rvc_bundle_files;
+/** @brief Path of the voice model written. */
+RVC_API const char* rvc_bundle_files_model_path(const rvc_bundle_files* files);
+/** @brief Path of the index written; "" when the bundle has none. */
+RVC_API const char* rvc_bundle_files_index_path(const rvc_bundle_files* files);
+/** @brief The bundle's manifest as JSON (version, sr, f0, info, files with sizes and SHA-256). */
+RVC_API const char* rvc_bundle_files_manifest_json(const rvc_bundle_files* files);
+/** @brief Releases the result; NULL is a no-op. */
+RVC_API void rvc_bundle_files_destroy(rvc_bundle_files* files);
+
+/**
+ * @brief Writes a bundle's model and index, checksum-verified, into a folder under their original names.
+ * @param bundle_path The `.rvcz` file.
+ * @param output_dir Folder (created when missing); NULL or "": the current folder.
+ * @param overwrite 1 replaces existing files; 0 refuses (::RVC_ERROR_INVALID_ARGUMENT) and writes nothing.
+ * @param[out] out_files Optional (may be NULL): where the files went; release with rvc_bundle_files_destroy().
+ * @return ::RVC_OK, ::RVC_ERROR_CORRUPT_FILE (damaged or tampered bundle), ::RVC_ERROR_WRONG_MODEL_KIND.
+ */
+RVC_API rvc_status rvc_bundle_unpack(const char* bundle_path, const char* output_dir, int32_t overwrite,
+                                     rvc_bundle_files** out_files);
+
+/** @brief The voice models found under a folder. */
+typedef struct rvc_model_list rvc_model_list;
+
+/**
+ * @brief Finds every voice model and bundle under a folder (recursively, sorted by path) and the
+ *        index that goes with each: the bundle's own, else the `added_*.index` of the tree with the
+ *        same experiment name and version (RVC's rule, the model name in the index path, otherwise).
+ * @param folder The folder to search (RVC's root, `assets/weights`, `logs`, ...).
+ * @param[out] out_list New list; release with rvc_model_list_destroy().
+ * @return ::RVC_OK, ::RVC_ERROR_FILE_NOT_FOUND, ::RVC_ERROR_INVALID_ARGUMENT (not a folder).
+ */
+RVC_API rvc_status rvc_model_list_find(const char* folder, rvc_model_list** out_list);
+/** @brief Number of models found. */
+RVC_API int64_t rvc_model_list_size(const rvc_model_list* list);
+/** @brief Path of model @p i. */
+RVC_API const char* rvc_model_list_path(const rvc_model_list* list, int64_t i);
+/** @brief Its index: a file, the bundle itself, or "" when none was found. */
+RVC_API const char* rvc_model_list_index_path(const rvc_model_list* list, int64_t i);
+/** @brief 1 when model @p i is a bundle. */
+RVC_API int32_t rvc_model_list_is_bundle(const rvc_model_list* list, int64_t i);
+/** @brief Metadata of model @p i, owned by the list (do not destroy). */
+RVC_API const rvc_model_info* rvc_model_list_info(const rvc_model_list* list, int64_t i);
+/** @brief Number of .pth/.pt/.rvcz files that are not voice models (training checkpoints, encoders, damaged files). */
+RVC_API int64_t rvc_model_list_skipped_size(const rvc_model_list* list);
+/** @brief "<path>: what it is" for skipped file @p i. */
+RVC_API const char* rvc_model_list_skipped(const rvc_model_list* list, int64_t i);
+/** @brief Everything as JSON: {"models": [{"path", "name", "bundle", "index", "model": {...}}], "skipped": [...]}. */
+RVC_API const char* rvc_model_list_json(const rvc_model_list* list);
+/** @brief Releases the list; NULL is a no-op. */
+RVC_API void rvc_model_list_destroy(rvc_model_list* list);
+
+/** @} */
+
 
 /**
  * @defgroup rvc_synthesizer Synthesizer
@@ -799,8 +997,8 @@ enum rvc_compat {
 /** @brief What an engine loads. Only model_path is required. */
 typedef struct rvc_engine_config {
   uint32_t struct_size;    /**< sizeof(rvc_engine_config), set by the init function. */
-  const char* model_path;  /**< Voice model (`weights/<name>.pth`). */
-  const char* index_path;  /**< `added_*.index`; NULL or "" converts without retrieval. */
+  const char* model_path;  /**< Voice model (`weights/<name>.pth`) or voice bundle (`.rvcz`). */
+  const char* index_path;  /**< `added_*.index`; NULL or "": a bundle's own index, else no retrieval. */
   const char* hubert_path; /**< hubert_base.pt or a ContentVec folder; NULL: `<assets>/hubert/hubert_base.pt`. */
   const char* rmvpe_path;  /**< rmvpe.pt; NULL: `<assets>/rmvpe/rmvpe.pt` when it exists. */
   const char* fcpe_path;   /**< FCPE checkpoint; NULL: `<assets>/fcpe/fcpe.pt` when it exists. */
@@ -809,6 +1007,8 @@ typedef struct rvc_engine_config {
   int32_t precision;       /**< An ::rvc_precision (AUTO: fp32 on CPU, fp16 on CUDA = RVC's is_half). */
   int32_t chunking;        /**< An ::rvc_chunking. */
   int32_t num_threads;     /**< CPU threads of the networks, process-wide; 0 = one per logical core. */
+  int32_t no_bundled_index; /**< 1: with a bundle (.rvcz) as the model and no index_path, convert without
+                                 the bundle's index (0 uses it). */
 } rvc_engine_config;
 
 /** @brief Fills @p config with defaults (no paths, cpu, auto precision and chunking). */

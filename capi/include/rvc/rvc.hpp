@@ -109,6 +109,8 @@ class ModelInfo {
   std::string text() const { return rvc_model_info_text(handle_.get()); }
   /// Everything as a JSON object.
   std::string json() const { return rvc_model_info_json(handle_.get()); }
+  /// Takes ownership of a handle a model tool returned.
+  static ModelInfo adopt(rvc_model_info* handle) { return ModelInfo(handle); }
 
  private:
   struct Deleter {
@@ -116,6 +118,132 @@ class ModelInfo {
   };
   explicit ModelInfo(rvc_model_info* handle) : handle_(handle) {}
   std::unique_ptr<rvc_model_info, Deleter> handle_;
+};
+
+/// What a file is and what to do with it (see rvc_file_inspect).
+class FileReport {
+ public:
+  /// Inspects `path`.
+  static FileReport inspect(const std::string& path) {
+    rvc_file_report* handle = nullptr;
+    check(rvc_file_inspect(path.c_str(), &handle));
+    return FileReport(handle);
+  }
+  /// An rvc_file_kind.
+  int32_t kind() const { return rvc_file_report_kind(handle_.get()); }
+  /// "field: value" lines.
+  std::string summary() const { return rvc_file_report_summary(handle_.get()); }
+  /// What to do with the file.
+  std::string advice() const { return rvc_file_report_advice(handle_.get()); }
+  /// The facts as JSON.
+  std::string json() const { return rvc_file_report_json(handle_.get()); }
+
+ private:
+  struct Deleter {
+    void operator()(rvc_file_report* report) const { rvc_file_report_destroy(report); }
+  };
+  explicit FileReport(rvc_file_report* handle) : handle_(handle) {}
+  std::unique_ptr<rvc_file_report, Deleter> handle_;
+};
+
+/// Sets a model's or bundle's info text (rvc_model_set_info); `output_path` "" rewrites in place.
+inline ModelInfo set_model_info(const std::string& path, const std::string& info, const std::string& output_path = "") {
+  rvc_model_info* handle = nullptr;
+  check(rvc_model_set_info(path.c_str(), info.c_str(), output_path.c_str(), &handle));
+  return ModelInfo::adopt(handle);
+}
+
+/// Extracts a voice model from a G_*.pth (rvc_model_extract); `config` may be null.
+inline ModelInfo extract_model(const std::string& checkpoint_path, const std::string& output_path,
+                               const rvc_model_extract_config* config = nullptr) {
+  rvc_model_info* handle = nullptr;
+  check(rvc_model_extract(checkpoint_path.c_str(), output_path.c_str(), config, &handle));
+  return ModelInfo::adopt(handle);
+}
+
+/// Merges two models (rvc_model_merge); `config` may be null.
+inline ModelInfo merge_models(const std::string& model_a, const std::string& model_b, const std::string& output_path,
+                              const rvc_model_merge_config* config = nullptr) {
+  rvc_model_info* handle = nullptr;
+  check(rvc_model_merge(model_a.c_str(), model_b.c_str(), output_path.c_str(), config, &handle));
+  return ModelInfo::adopt(handle);
+}
+
+/// Writes a voice bundle (rvc_bundle_create); returns the new bundle's report.
+inline FileReport create_bundle(const std::string& model_path, const std::string& output_path,
+                                const rvc_bundle_config* config = nullptr) {
+  check(rvc_bundle_create(model_path.c_str(), output_path.c_str(), config, nullptr));
+  return FileReport::inspect(output_path);
+}
+
+/// The files a bundle was unpacked into (see rvc_bundle_unpack).
+class BundleFiles {
+ public:
+  /// Unpacks `bundle_path` into `output_dir`; existing files are replaced only when `overwrite`.
+  static BundleFiles unpack(const std::string& bundle_path, const std::string& output_dir, bool overwrite) {
+    rvc_bundle_files* handle = nullptr;
+    check(rvc_bundle_unpack(bundle_path.c_str(), output_dir.c_str(), overwrite ? 1 : 0, &handle));
+    return BundleFiles(handle);
+  }
+  /// The voice model written.
+  std::string model_path() const { return rvc_bundle_files_model_path(handle_.get()); }
+  /// The index written, or "".
+  std::string index_path() const { return rvc_bundle_files_index_path(handle_.get()); }
+  /// The manifest as JSON.
+  std::string manifest_json() const { return rvc_bundle_files_manifest_json(handle_.get()); }
+
+ private:
+  struct Deleter {
+    void operator()(rvc_bundle_files* files) const { rvc_bundle_files_destroy(files); }
+  };
+  explicit BundleFiles(rvc_bundle_files* handle) : handle_(handle) {}
+  std::unique_ptr<rvc_bundle_files, Deleter> handle_;
+};
+
+/// The voice models under a folder (see rvc_model_list_find).
+class ModelList {
+ public:
+  /// Searches `folder` recursively.
+  static ModelList find(const std::string& folder) {
+    rvc_model_list* handle = nullptr;
+    check(rvc_model_list_find(folder.c_str(), &handle));
+    return ModelList(handle);
+  }
+  /// Models found.
+  int64_t size() const { return rvc_model_list_size(handle_.get()); }
+  /// Path of model `i`.
+  std::string path(int64_t i) const { return rvc_model_list_path(handle_.get(), i); }
+  /// Its index, or "".
+  std::string index_path(int64_t i) const { return rvc_model_list_index_path(handle_.get(), i); }
+  /// True for a bundle.
+  bool is_bundle(int64_t i) const { return rvc_model_list_is_bundle(handle_.get(), i) != 0; }
+  /// "v1" or "v2".
+  std::string version(int64_t i) const { return rvc_model_info_version(rvc_model_list_info(handle_.get(), i)); }
+  /// Output rate in Hz.
+  int32_t sample_rate_hz(int64_t i) const {
+    return rvc_model_info_sample_rate_hz(rvc_model_list_info(handle_.get(), i));
+  }
+  /// True for pitch-guided models.
+  bool has_pitch(int64_t i) const { return rvc_model_info_has_pitch(rvc_model_list_info(handle_.get(), i)) != 0; }
+  /// The model's info text.
+  std::string text(int64_t i) const { return rvc_model_info_text(rvc_model_list_info(handle_.get(), i)); }
+  /// Files skipped (not voice models), "<path>: what it is".
+  std::vector<std::string> skipped() const {
+    std::vector<std::string> lines;
+    for (int64_t i = 0; i < rvc_model_list_skipped_size(handle_.get()); ++i) {
+      lines.emplace_back(rvc_model_list_skipped(handle_.get(), i));
+    }
+    return lines;
+  }
+  /// Everything as JSON.
+  std::string json() const { return rvc_model_list_json(handle_.get()); }
+
+ private:
+  struct Deleter {
+    void operator()(rvc_model_list* list) const { rvc_model_list_destroy(list); }
+  };
+  explicit ModelList(rvc_model_list* handle) : handle_(handle) {}
+  std::unique_ptr<rvc_model_list, Deleter> handle_;
 };
 
 /// A loaded voice model (see rvc_synthesizer_create).
