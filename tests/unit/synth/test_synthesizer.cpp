@@ -5,7 +5,9 @@
 #include <cmath>
 
 #include "rvc/error.hpp"
+#include "rvc/io/checkpoint.hpp"
 #include "rvc/io/npy.hpp"
+#include "rvc/model/model_tools.hpp"
 #include "rvc/synth/synthesizer.hpp"
 #include "test_util.hpp"
 
@@ -102,6 +104,45 @@ TEST_P(SynthesizerStreaming, RealTimeEntryPointMatchesTheOriginal) {
 }
 
 INSTANTIATE_TEST_SUITE_P(StreamFixtureModels, SynthesizerStreaming, ::testing::Values("v2_f0_40k", "v2_nof0_40k"));
+
+// `rvc extract` on a training checkpoint gives a model that sounds like the checkpoint's generator:
+// the same output up to the fp16 rounding of the weights.
+TEST(Synthesizer, ExtractedModelSoundsLikeItsTrainingCheckpoint) {
+  test::ScratchDir dir;
+  const std::string model = "v2_f0_40k";
+  const io::Value small = test::write_generator_checkpoint(data_path("models/" + model + ".pth"),
+                                                           dir.file("G_2333333.pth"), 0.02f);
+  test::write_experiment_config(dir.path().string(), small);
+  model::extract_voice_model(dir.file("G_2333333.pth"), dir.file("extracted.pth"));
+
+  // The generator at full precision: the checkpoint's fp32 weights (no enc_q) under the model's config.
+  io::Value generator = io::Value::dict();
+  const io::Value training = io::load_checkpoint(dir.file("G_2333333.pth"));
+  for (const auto& [key, value] : training.at("model").as_dict()) {
+    if (key.as_string().find("enc_q") == std::string::npos) generator.as_dict_mut().emplace_back(key, value);
+  }
+  io::Value full = io::Value::dict();
+  full.set("weight", generator);
+  full.set("config", small.at("config"));
+  full.set("version", small.at("version"));
+  full.set("f0", small.at("f0"));
+  io::save_checkpoint(dir.file("generator fp32.pth"), full);
+
+  const Inputs in = load_inputs(model, true);
+  InferOptions options;
+  options.zero_noise = true;
+  options.speaker_id = in.speaker;
+  auto run = [&](const std::string& path) {
+    return Synthesizer(path).infer(in.phone.data(), in.frames, in.dim, in.pitch.data(), in.pitchf.data(), options).audio;
+  };
+  const std::vector<float> expected = run(dir.file("generator fp32.pth"));
+  const std::vector<float> extracted = run(dir.file("extracted.pth"));
+  double peak = 0;
+  for (float v : expected) peak = std::max(peak, static_cast<double>(std::abs(v)));
+  ASSERT_GT(peak, 1e-3);
+  EXPECT_LE(max_abs_diff(extracted, expected), 5e-3 * peak);
+  EXPECT_GT(max_abs_diff(extracted, run(data_path("models/" + model + ".pth"))), 0.0);  // the checkpoint's own weights
+}
 
 TEST(Synthesizer, VocoderTilesDoNotChangeTheResult) {
   // Tiles of any size give the whole-signal result: each tile reads enough context and zeroes
