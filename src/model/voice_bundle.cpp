@@ -1,6 +1,10 @@
 #include "rvc/model/voice_bundle.hpp"
 
+#include <sys/stat.h>
+
 #include <filesystem>
+#include <mutex>
+#include <set>
 
 #include "io/file_util.hpp"
 #include "io/json.hpp"
@@ -132,9 +136,28 @@ std::string VoiceBundleReader::member_name(const BundleEntry& entry) const {
 std::shared_ptr<const io::Storage> VoiceBundleReader::verified(const BundleEntry& entry) const {
   if (!zip_->contains(entry.file)) damaged(path_, "lacks the file '" + entry.file + "' its manifest lists");
   std::shared_ptr<const io::Storage> bytes = zip_->read(entry.file);
-  if (static_cast<std::int64_t>(bytes->nbytes) != entry.bytes ||
-      io::sha256_hex(bytes->data, bytes->nbytes) != entry.sha256) {
+  if (static_cast<std::int64_t>(bytes->nbytes) != entry.bytes) {
     damaged(path_, "holds a '" + entry.file + "' that does not match its manifest checksum");
+  }
+  // Loading an engine reads the model more than once; hash each unchanged bundle file once per
+  // process (the zip CRC is still checked on every read).
+  static std::mutex mutex;
+  static std::set<std::string> verified_files;
+  struct stat info {};
+  const bool identified = ::stat(path_.c_str(), &info) == 0;
+  const std::string identity = path_ + '\n' + std::to_string(info.st_dev) + ':' + std::to_string(info.st_ino) + ':' +
+                               std::to_string(info.st_size) + ':' + std::to_string(info.st_mtim.tv_sec) + '.' +
+                               std::to_string(info.st_mtim.tv_nsec) + '\n' + entry.sha256;
+  {
+    const std::lock_guard<std::mutex> lock(mutex);
+    if (identified && verified_files.count(identity) != 0) return bytes;
+  }
+  if (io::sha256_hex(bytes->data, bytes->nbytes) != entry.sha256) {
+    damaged(path_, "holds a '" + entry.file + "' that does not match its manifest checksum");
+  }
+  if (identified) {
+    const std::lock_guard<std::mutex> lock(mutex);
+    verified_files.insert(identity);
   }
   return bytes;
 }

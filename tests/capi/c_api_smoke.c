@@ -127,6 +127,48 @@ static void test_model_info(const char* data_dir) {
   CHECK(strstr(rvc_last_error_message(), "RMVPE") != NULL);
 }
 
+static void test_model_tools(const char* data_dir, const char* out_dir) {
+  char model[4096], index[4096], bundle[4096], unpacked[4096];
+  rvc_bundle_config config;
+  rvc_file_report* report = NULL;
+  rvc_bundle_files* files = NULL;
+  rvc_model_list* list = NULL;
+  rvc_model_info* info = NULL;
+  snprintf(model, sizeof model, "%s/models/v2_f0_40k.pth", data_dir);
+  snprintf(index, sizeof index, "%s/index/added_IVF17_Flat_nprobe_1_fixture_v2.index", data_dir);
+  snprintf(bundle, sizeof bundle, "%s/c api voice (声音).rvcz", out_dir);
+  snprintf(unpacked, sizeof unpacked, "%s/c api unpacked", out_dir);
+
+  rvc_bundle_config_init(&config);
+  config.index_path = index;
+  CHECK(rvc_bundle_create(model, bundle, &config, &report) == RVC_OK);
+  CHECK(rvc_file_report_kind(report) == RVC_FILE_VOICE_BUNDLE);
+  CHECK(strstr(rvc_file_report_summary(report), "checksums:   verified") != NULL);
+  CHECK(strstr(rvc_file_report_json(report), "\"index_dim\":768") != NULL);
+  rvc_file_report_destroy(report);
+
+  CHECK(rvc_bundle_unpack(bundle, unpacked, 1, &files) == RVC_OK);
+  CHECK(strstr(rvc_bundle_files_model_path(files), "v2_f0_40k.pth") != NULL);
+  CHECK(strstr(rvc_bundle_files_manifest_json(files), "\"sha256\"") != NULL);
+  rvc_bundle_files_destroy(files);
+
+  CHECK(rvc_model_set_info(bundle, "C text", NULL, &info) == RVC_OK);
+  CHECK(strcmp(rvc_model_info_text(info), "C text") == 0);
+  rvc_model_info_destroy(info);
+
+  CHECK(rvc_model_list_find(out_dir, &list) == RVC_OK);
+  CHECK(rvc_model_list_size(list) >= 2);  /* the bundle and the unpacked model */
+  CHECK(rvc_model_list_info(list, rvc_model_list_size(list)) == NULL);
+  rvc_model_list_destroy(list);
+
+  CHECK(rvc_model_extract(model, bundle, NULL, NULL) == RVC_ERROR_WRONG_MODEL_KIND);
+  CHECK(strstr(rvc_last_error_message(), "already a voice model") != NULL);
+  CHECK(rvc_file_inspect(index, &report) == RVC_OK);
+  CHECK(rvc_file_report_kind(report) == RVC_FILE_INDEX);
+  CHECK(strlen(rvc_file_report_advice(report)) > 10);
+  rvc_file_report_destroy(report);
+}
+
 static void test_synthesizer(const char* data_dir) {
   char path[4096];
   rvc_synthesizer* synth = NULL;
@@ -422,6 +464,7 @@ int main(int argc, char** argv) {
   test_audio(argv[1], argv[2]);
   test_checkpoint(argv[1]);
   test_model_info(argv[1]);
+  test_model_tools(argv[1], argv[2]);
   test_synthesizer(argv[1]);
   test_f0_estimator(argv[1]);
   test_index(argv[1], argv[2]);
