@@ -21,6 +21,7 @@ namespace {
 
 constexpr const char* kManifestName = "manifest.json";
 constexpr const char* kFormatName = "rvc-voice-bundle";
+constexpr const char* kWhatIsABundle = "`rvc info FILE` says what it is; `rvc bundle -m MODEL.pth` makes a bundle";
 
 io::Value entry_value(const BundleEntry& entry) {
   io::Value value = io::Value::dict();
@@ -57,7 +58,8 @@ BundleManifest parse_manifest(const io::Storage& bytes, const std::string& path)
                                         "the manifest of '" + path + "'");
   const io::Value* format = root.find("format");
   if (format == nullptr || format->kind() != io::Value::Kind::kString || format->as_string() != kFormatName) {
-    throw Error(ErrorCode::kWrongModelKind, "'" + path + "' is a zip archive but not an rvc voice bundle");
+    throw Error(ErrorCode::kWrongModelKind,
+                "'" + path + "' is a zip archive but not an rvc voice bundle; " + kWhatIsABundle);
   }
   BundleManifest manifest;
   try {
@@ -119,12 +121,14 @@ std::string BundleManifest::to_json() const {
 VoiceBundleReader::VoiceBundleReader(const std::string& path) : path_(path) {
   std::shared_ptr<const io::Storage> file = io::map_file(path);
   if (!io::ZipReader::looks_like_zip(*file)) {
-    throw Error(ErrorCode::kWrongModelKind, "'" + path + "' is not an rvc voice bundle (not a zip archive)");
+    throw Error(ErrorCode::kWrongModelKind, "'" + path + "' is not an rvc voice bundle (not a zip archive); " +
+                                                kWhatIsABundle);
   }
   zip_ = std::make_unique<io::ZipReader>(file, path);
   if (!zip_->contains(kManifestName)) {
     throw Error(ErrorCode::kWrongModelKind, "'" + path + "' is a zip archive but not an rvc voice bundle "
-                                            "(it has no manifest.json)");
+                                            "(it has no manifest.json; a .pth voice model is used as it is); " +
+                                                kWhatIsABundle);
   }
   manifest_ = parse_manifest(*zip_->read(kManifestName), path);
 }
