@@ -370,10 +370,10 @@ RVC_API void rvc_model_info_destroy(rvc_model_info* info);
 
 /** @brief What kind of file rvc_file_inspect() found. */
 enum rvc_file_kind {
-  RVC_FILE_VOICE_MODEL = 0,              /**< weights/<name>.pth */
-  RVC_FILE_VOICE_BUNDLE = 1,             /**< <name>.rvcz */
-  RVC_FILE_GENERATOR_CHECKPOINT = 2,     /**< logs/<exp>/G_*.pth (or a pretrained G) */
-  RVC_FILE_DISCRIMINATOR_CHECKPOINT = 3, /**< logs/<exp>/D_*.pth (or a pretrained D) */
+  RVC_FILE_VOICE_MODEL = 0,              /**< `weights/<name>.pth` */
+  RVC_FILE_VOICE_BUNDLE = 1,             /**< `<name>.rvcz` */
+  RVC_FILE_GENERATOR_CHECKPOINT = 2,     /**< `logs/<exp>/G_*.pth` (or a pretrained G) */
+  RVC_FILE_DISCRIMINATOR_CHECKPOINT = 3, /**< `logs/<exp>/D_*.pth` (or a pretrained D) */
   RVC_FILE_CONTENT_ENCODER = 4,          /**< hubert_base.pt or a Hugging Face encoder folder */
   RVC_FILE_PITCH_MODEL = 5,              /**< rmvpe.pt or an FCPE checkpoint */
   RVC_FILE_INDEX = 6,                    /**< added_*.index */
@@ -536,7 +536,7 @@ RVC_API int32_t rvc_model_list_is_bundle(const rvc_model_list* list, int64_t i);
 RVC_API const rvc_model_info* rvc_model_list_info(const rvc_model_list* list, int64_t i);
 /** @brief Number of .pth/.pt/.rvcz files that are not voice models (training checkpoints, encoders, damaged files). */
 RVC_API int64_t rvc_model_list_skipped_size(const rvc_model_list* list);
-/** @brief "<path>: what it is" for skipped file @p i. */
+/** @brief "`<path>`: what it is" for skipped file @p i. */
 RVC_API const char* rvc_model_list_skipped(const rvc_model_list* list, int64_t i);
 /** @brief Everything as JSON: {"models": [{"path", "name", "bundle", "index", "model": {...}}], "skipped": [...]}. */
 RVC_API const char* rvc_model_list_json(const rvc_model_list* list);

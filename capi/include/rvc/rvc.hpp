@@ -227,7 +227,7 @@ class ModelList {
   bool has_pitch(int64_t i) const { return rvc_model_info_has_pitch(rvc_model_list_info(handle_.get(), i)) != 0; }
   /// The model's info text.
   std::string text(int64_t i) const { return rvc_model_info_text(rvc_model_list_info(handle_.get(), i)); }
-  /// Files skipped (not voice models), "<path>: what it is".
+  /// Files skipped (not voice models), "`<path>:` what it is".
   std::vector<std::string> skipped() const {
     std::vector<std::string> lines;
     for (int64_t i = 0; i < rvc_model_list_skipped_size(handle_.get()); ++i) {

@@ -13,10 +13,10 @@ namespace rvc::model {
 
 /// The kinds of file RVC users handle.
 enum class FileKind {
-  kVoiceModel,               ///< weights/<name>.pth
-  kVoiceBundle,              ///< <name>.rvcz (model + index)
-  kGeneratorCheckpoint,      ///< logs/<exp>/G_*.pth
-  kDiscriminatorCheckpoint,  ///< logs/<exp>/D_*.pth
+  kVoiceModel,               ///< `weights/<name>.pth`
+  kVoiceBundle,              ///< `<name>.rvcz` (model + index)
+  kGeneratorCheckpoint,      ///< `logs/<exp>/G_*.pth`
+  kDiscriminatorCheckpoint,  ///< `logs/<exp>/D_*.pth`
   kContentEncoder,           ///< hubert_base.pt or a Hugging Face content-encoder folder
   kPitchModel,               ///< rmvpe.pt or an FCPE checkpoint
   kIndex,                    ///< added_*.index (searchable)
