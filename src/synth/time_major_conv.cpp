@@ -1,5 +1,7 @@
 #include "synth/time_major_conv.hpp"
 
+#include "synth/winograd_transforms.hpp"
+
 #include <algorithm>
 #include <atomic>
 #include <cstring>
@@ -13,6 +15,7 @@ constexpr int64_t kWideBlock = 64;
 constexpr int64_t kNarrowBlock = 32;
 
 std::atomic<bool> kernels_enabled{true};
+std::atomic<ConvAlgorithm> preferred{ConvAlgorithm::kWinograd};
 
 bool cpu_has_avx512() {
 #if defined(RVC_HAVE_AVX512_KERNELS)
@@ -34,29 +37,57 @@ bool TimeMajorConv::supported(int64_t in_channels, int64_t out_channels) {
 
 void TimeMajorConv::set_enabled(bool enabled) { kernels_enabled.store(enabled, std::memory_order_relaxed); }
 
+void TimeMajorConv::set_preferred_algorithm(ConvAlgorithm algorithm) {
+  preferred.store(algorithm, std::memory_order_relaxed);
+}
+
+ConvAlgorithm TimeMajorConv::preferred_algorithm() { return preferred.load(std::memory_order_relaxed); }
+
 TimeMajorConv::TimeMajorConv(const float* weight, const float* bias, int64_t out_channels, int64_t in_channels,
-                             int64_t kernel, int64_t dilation)
+                             int64_t kernel, int64_t dilation, ConvAlgorithm algorithm)
     : out_channels_(out_channels),
       in_channels_(in_channels),
       kernel_(kernel),
       dilation_(dilation),
       block_columns_(out_channels % kWideBlock == 0 ? kWideBlock : kNarrowBlock),
-      packed_(static_cast<std::size_t>(out_channels * in_channels * kernel)),
       bias_(bias, bias + out_channels) {
   if (out_channels % kNarrowBlock != 0) throw std::invalid_argument("TimeMajorConv: out_channels % 32 != 0");
-  // [out/block][kernel][in][block]: a block's weights for one (tap, input channel) are one row.
+  if (algorithm == ConvAlgorithm::kWinograd && kernel >= 3 && in_channels % 16 == 0) {
+    transform_ = kernel == 3 ? &kWinograd4x3 : &kWinograd4x4;
+    pieces_ = (kernel + transform_->taps - 1) / transform_->taps;
+  }
+  // A block's weights for one (tap, input channel) are one row of block_columns_ floats.
+  const int64_t points = transform_ != nullptr ? transform_->points : 1;
+  const int64_t taps = transform_ != nullptr ? pieces_ : kernel;
+  packed_.resize(static_cast<std::size_t>(points * out_channels * taps * in_channels));
   float* to = packed_.data();
-  for (int64_t first = 0; first < out_channels; first += block_columns_)
-    for (int64_t k = 0; k < kernel; ++k)
-      for (int64_t c = 0; c < in_channels; ++c)
-        for (int64_t o = first; o < first + block_columns_; ++o) *to++ = weight[(o * in_channels + c) * kernel + k];
+  for (int64_t point = 0; point < points; ++point)
+    for (int64_t first = 0; first < out_channels; first += block_columns_)
+      for (int64_t tap = 0; tap < taps; ++tap)
+        for (int64_t c = 0; c < in_channels; ++c)
+          for (int64_t o = first; o < first + block_columns_; ++o) {
+            const float* row = weight + (o * in_channels + c) * kernel;
+            if (transform_ == nullptr) {
+              *to++ = row[tap];
+              continue;
+            }
+            // The filter transform of piece `tap` (taps past the kernel are zero), in double.
+            double sum = 0.0;
+            for (int64_t k = 0; k < transform_->taps && tap * transform_->taps + k < kernel; ++k)
+              sum += transform_->filter[point][k] * row[tap * transform_->taps + k];
+            *to++ = static_cast<float>(sum);
+          }
 }
 
 void TimeMajorConv::run(const float* input, int64_t rows, const ConvEpilogue& epilogue) const {
   const detail::TimeMajorConvCall call{input,     packed_.data(), bias_.data(), in_channels_,   out_channels_,
                                        kernel_,   dilation_,      rows,         block_columns_, epilogue};
 #if defined(RVC_HAVE_AVX512_KERNELS)
-  detail::time_major_conv_avx512(call);
+  if (transform_ != nullptr) {
+    detail::winograd_conv_avx512(call, *transform_, pieces_);
+  } else {
+    detail::time_major_conv_avx512(call);
+  }
 #else
   (void)call;
   throw std::logic_error("TimeMajorConv: built without the AVX-512 kernel");

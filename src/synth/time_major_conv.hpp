@@ -1,13 +1,21 @@
-// Direct 1-D convolutions in time-major layout ([rows, channels], one row per time step) for the
+// 1-D convolutions in time-major layout ([rows, channels], one row per time step) for the
 // vocoder's ResBlocks on CPUs with AVX-512. oneDNN's channel-major kernels reach about half of a
 // core's FMA throughput on these small, dilated shapes; a register-blocked kernel over shifted
-// rows reaches 75-90%. No LibTorch here: the caller hands in plain float buffers.
+// rows reaches 75-90%. On top of that kernel, Winograd tiles (winograd_transforms.hpp) halve the
+// multiplications of the 3/7/11-tap convolutions. No LibTorch here: the caller hands in plain
+// float buffers.
 #pragma once
 
 #include <cstdint>
 #include <vector>
 
 namespace rvc::synth {
+
+struct WinogradTransform;
+
+/// How a TimeMajorConv computes: shifted-row products, or Winograd tiles (2x fewer
+/// multiplications at 3/7/11 taps, ~10x the rounding error of direct, still ~3e-6 relative).
+enum class ConvAlgorithm { kDirect, kWinograd };
 
 /// What happens to each output value v = convolution + bias of row t (row-major buffers of
 /// out_channels floats per row, pointing at output row 0; any of them may be null).
@@ -35,14 +43,20 @@ class TimeMajorConv {
   static bool supported(int64_t in_channels, int64_t out_channels);
   /// Turns the kernel off (or back on) for the whole process: benchmarks compare against oneDNN.
   static void set_enabled(bool enabled);
+  /// The algorithm convolutions built from now on use where it applies (Winograd unless changed):
+  /// benchmarks compare the two.
+  static void set_preferred_algorithm(ConvAlgorithm algorithm);
+  static ConvAlgorithm preferred_algorithm();
 
-  /// `weight` [out, in, kernel] and `bias` [out], as PyTorch's Conv1d holds them.
+  /// `weight` [out, in, kernel] and `bias` [out], as PyTorch's Conv1d holds them. Winograd applies
+  /// to kernels of 3 taps or more with a multiple of 16 input channels; others run direct.
   TimeMajorConv(const float* weight, const float* bias, int64_t out_channels, int64_t in_channels,
-                int64_t kernel, int64_t dilation);
+                int64_t kernel, int64_t dilation, ConvAlgorithm algorithm = preferred_algorithm());
 
   /// Rows read on each side of an output row: the "same" padding.
   int64_t reach() const { return (kernel_ - 1) * dilation_ / 2; }
   int64_t out_channels() const { return out_channels_; }
+  ConvAlgorithm algorithm() const { return transform_ != nullptr ? ConvAlgorithm::kWinograd : ConvAlgorithm::kDirect; }
 
   /// Output row t reads input rows t + k·dilation, k < kernel: `input` points at the row of tap 0
   /// for output row 0 (in_channels floats per row); `rows` is a multiple of kRowMultiple.
@@ -50,7 +64,11 @@ class TimeMajorConv {
 
  private:
   int64_t out_channels_, in_channels_, kernel_, dilation_, block_columns_;
-  std::vector<float> packed_;  // [out / block][kernel][in][block]
+  const WinogradTransform* transform_ = nullptr;  // null: direct
+  int64_t pieces_ = 0;                            // Winograd: kernel pieces of transform_->taps
+  // Direct: [out / block][kernel][in][block]. Winograd: [point][out / block][piece][in][block],
+  // the filter transform of each piece, so each point is a direct convolution over tiles.
+  std::vector<float> packed_;
   std::vector<float> bias_;
 };
 
@@ -59,11 +77,14 @@ namespace detail {
 struct TimeMajorConvCall {
   const float* input;
   const float* packed;
-  const float* bias;
+  const float* bias;  ///< may be null: no bias
   int64_t in_channels, out_channels, kernel, dilation, rows, block_columns;
   ConvEpilogue epilogue;
 };
 void time_major_conv_avx512(const TimeMajorConvCall& call);
+/// The same convolution in Winograd tiles: `call.packed` holds the transformed pieces,
+/// `call.kernel` the original tap count. Input rows past rows + (kernel - 1) · dilation read as 0.
+void winograd_conv_avx512(const TimeMajorConvCall& call, const WinogradTransform& transform, int64_t pieces);
 }  // namespace detail
 
 /// The ResBlocks of one vocoder stage (HiFi-GAN ResBlock1, all of one width) in time-major
