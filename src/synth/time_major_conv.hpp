@@ -56,7 +56,9 @@ class TimeMajorConv {
   /// Rows read on each side of an output row: the "same" padding.
   int64_t reach() const { return (kernel_ - 1) * dilation_ / 2; }
   int64_t out_channels() const { return out_channels_; }
-  ConvAlgorithm algorithm() const { return transform_ != nullptr ? ConvAlgorithm::kWinograd : ConvAlgorithm::kDirect; }
+  ConvAlgorithm algorithm() const {
+    return transform_ != nullptr ? ConvAlgorithm::kWinograd : ConvAlgorithm::kDirect;
+  }
 
   /// Output row t reads input rows t + k·dilation, k < kernel: `input` points at the row of tap 0
   /// for output row 0 (in_channels floats per row); `rows` is a multiple of kRowMultiple.

@@ -113,9 +113,23 @@ void all_blocks(const TimeMajorConvCall& call) {
 // block interleave, so each reads its own phase of the input and a dilated convolution becomes d
 // plain ones. Tile τ reads input rows o(τ) + d·s, s < points; piece j of the kernel reads the
 // rows of tile τ + j·d.
-int64_t first_row(int64_t tile, int64_t dilation) {
-  return tile / dilation * kTileOutputs * dilation + tile % dilation;
-}
+// Walks o(τ) over consecutive tiles without a division per tile.
+class TileOrigin {
+ public:
+  TileOrigin(int64_t tile, int64_t dilation)
+      : dilation_(dilation), phase_(tile % dilation), row_(tile / dilation * kTileOutputs * dilation + phase_) {}
+  int64_t row() const { return row_; }
+  void next() {
+    ++row_;
+    if (++phase_ == dilation_) {
+      phase_ = 0;
+      row_ += (kTileOutputs - 1) * dilation_;
+    }
+  }
+
+ private:
+  int64_t dilation_, phase_, row_;
+};
 
 // Tiles per chunk: the chunk's transformed inputs and products (2 · points · tiles · channels
 // floats) fill about half of a 1 MB L2.
@@ -133,8 +147,9 @@ void transform_inputs(const TimeMajorConvCall& call, int64_t first, int64_t tile
                       float* transformed, int64_t stride) {
   constexpr int kPoints = kTransform.points;
   const int64_t channels = call.in_channels, available = call.rows + (call.kernel - 1) * call.dilation;
-  for (int64_t i = 0; i < tiles; ++i) {
-    const int64_t origin = first_row(first + i, call.dilation);
+  TileOrigin tile(first, call.dilation);
+  for (int64_t i = 0; i < tiles; ++i, tile.next()) {
+    const int64_t origin = tile.row();
     const float* rows[kPoints];
     for (int s = 0; s < kPoints; ++s) {
       const int64_t row = origin + s * call.dilation;
@@ -165,9 +180,12 @@ template <const WinogradTransform& kTransform>
 void transform_outputs(const TimeMajorConvCall& call, int64_t first, int64_t tiles, const float* products,
                        int64_t stride) {
   constexpr int kPoints = kTransform.points;
-  const int64_t channels = call.out_channels;
-  for (int64_t i = 0; i < tiles; ++i) {
-    const int64_t origin = first_row(first + i, call.dilation);
+  // A copy the output stores cannot alias: its fields stay in registers.
+  const TimeMajorConvCall local = call;
+  const int64_t channels = local.out_channels;
+  TileOrigin tile(first, local.dilation);
+  for (int64_t i = 0; i < tiles; ++i, tile.next()) {
+    const int64_t origin = tile.row();
     const float* from = products + i * channels;
     for (int64_t c = 0; c < channels; c += kLanes) {
       __m512 m[kPoints];
@@ -175,15 +193,15 @@ void transform_outputs(const TimeMajorConvCall& call, int64_t first, int64_t til
       for (int p = 0; p < kPoints; ++p) m[p] = _mm512_loadu_ps(from + p * stride + c);
 #pragma GCC unroll 4
       for (int q = 0; q < kTileOutputs; ++q) {
-        const int64_t row = origin + q * call.dilation;
-        if (row >= call.rows) break;
+        const int64_t row = origin + q * local.dilation;
+        if (row >= local.rows) break;
         __m512 sum = _mm512_setzero_ps();
 #pragma GCC unroll 8
         for (int p = 0; p < kPoints; ++p) {
           if (kTransform.output[q][p] != 0.0f)
             sum = _mm512_fmadd_ps(_mm512_set1_ps(kTransform.output[q][p]), m[p], sum);
         }
-        finish(call, row, c, sum);
+        finish(local, row, c, sum);
       }
     }
   }
@@ -205,18 +223,19 @@ void winograd(const TimeMajorConvCall& call, int64_t pieces) {
   TimeMajorConvCall point = call;
   point.bias = nullptr;
   point.kernel = pieces;
-  point.rows = chunk;
   point.epilogue = ConvEpilogue{};
   const int64_t packed_stride = pieces * call.in_channels * call.out_channels;
   for (int64_t first = 0; first < total; first += chunk) {
-    transform_inputs<kTransform>(call, first, chunk + halo, zeros.data(), transformed.data(), input_stride);
+    const int64_t tiles = std::min(chunk, total - first);
+    point.rows = (tiles + TimeMajorConv::kRowMultiple - 1) / TimeMajorConv::kRowMultiple * TimeMajorConv::kRowMultiple;
+    transform_inputs<kTransform>(call, first, point.rows + halo, zeros.data(), transformed.data(), input_stride);
     for (int p = 0; p < kPoints; ++p) {
       point.input = transformed.data() + p * input_stride;
       point.packed = call.packed + p * packed_stride;
       point.epilogue.store = products.data() + p * product_stride;
       time_major_conv_avx512(point);
     }
-    transform_outputs<kTransform>(call, first, std::min(chunk, total - first), products.data(), product_stride);
+    transform_outputs<kTransform>(call, first, tiles, products.data(), product_stride);
   }
 }
 

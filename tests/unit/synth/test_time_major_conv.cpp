@@ -1,7 +1,12 @@
-// The time-major AVX-512 ResBlock kernel against the LibTorch ResBlocks it replaces on the CPU.
+// The time-major AVX-512 ResBlock kernel, direct and in Winograd tiles, against the LibTorch
+// ResBlocks it replaces on the CPU and against a float64 convolution.
 #include <gtest/gtest.h>
 
 #include <torch/torch.h>
+
+#include <random>
+#include <string>
+#include <tuple>
 
 #include "synth/synthesizer_net.hpp"
 #include "synth/time_major_conv.hpp"
@@ -12,6 +17,24 @@ namespace {
 struct StageCase {
   int channels;
   int64_t width, valid_begin, valid_end;
+};
+
+std::string algorithm_name(ConvAlgorithm algorithm) {
+  return algorithm == ConvAlgorithm::kWinograd ? "winograd" : "direct";
+}
+
+// Sets the algorithm for the convolutions built in a scope.
+class PreferredAlgorithm {
+ public:
+  explicit PreferredAlgorithm(ConvAlgorithm algorithm) : saved_(TimeMajorConv::preferred_algorithm()) {
+    TimeMajorConv::set_preferred_algorithm(algorithm);
+  }
+  ~PreferredAlgorithm() { TimeMajorConv::set_preferred_algorithm(saved_); }
+  PreferredAlgorithm(const PreferredAlgorithm&) = delete;
+  PreferredAlgorithm& operator=(const PreferredAlgorithm&) = delete;
+
+ private:
+  ConvAlgorithm saved_;
 };
 
 std::vector<std::shared_ptr<ResBlock>> random_stage(int channels) {
@@ -27,13 +50,14 @@ std::vector<std::shared_ptr<ResBlock>> random_stage(int channels) {
   return blocks;
 }
 
-class TimeMajorStage : public ::testing::TestWithParam<StageCase> {};
+class TimeMajorStage : public ::testing::TestWithParam<std::tuple<StageCase, ConvAlgorithm>> {};
 
 TEST_P(TimeMajorStage, MatchesTheLibTorchResBlocks) {
-  const StageCase c = GetParam();
+  const auto [c, algorithm] = GetParam();
   if (!TimeMajorConv::supported(c.channels, c.channels)) GTEST_SKIP() << "this CPU has no AVX-512";
   const c10::InferenceMode inference;
   const auto blocks = random_stage(c.channels);
+  const PreferredAlgorithm preferred(algorithm);
   const auto kernel = time_major_resblocks(blocks);
   ASSERT_NE(kernel, nullptr);
 
@@ -51,10 +75,84 @@ TEST_P(TimeMajorStage, MatchesTheLibTorchResBlocks) {
   EXPECT_LT((actual - expected).abs().max().item<double>(), 1e-5 * scale + 1e-6) << "scale " << scale;
 }
 
+// The long cases span several Winograd chunks at every dilation.
 INSTANTIATE_TEST_SUITE_P(Widths, TimeMajorStage,
-                         ::testing::Values(StageCase{32, 150, 0, 150}, StageCase{32, 97, 9, 80},
-                                           StageCase{64, 133, 0, 120}, StageCase{96, 60, 5, 60},
-                                           StageCase{128, 200, 30, 200}, StageCase{256, 49, 3, 40}));
+                         ::testing::Combine(::testing::Values(StageCase{32, 150, 0, 150}, StageCase{32, 97, 9, 80},
+                                                              StageCase{64, 133, 0, 120}, StageCase{96, 60, 5, 60},
+                                                              StageCase{128, 200, 30, 200}, StageCase{256, 49, 3, 40},
+                                                              StageCase{32, 6001, 17, 5990},
+                                                              StageCase{256, 803, 0, 790}),
+                                            ::testing::Values(ConvAlgorithm::kDirect, ConvAlgorithm::kWinograd)),
+                         [](const auto& info) {
+                           const StageCase& c = std::get<0>(info.param);
+                           return "c" + std::to_string(c.channels) + "_rows" + std::to_string(c.width) + "_" +
+                                  algorithm_name(std::get<1>(info.param));
+                         });
+
+struct ConvCase {
+  int64_t channels, kernel, dilation, rows;
+};
+
+class TimeMajorSingleConv : public ::testing::TestWithParam<std::tuple<ConvCase, ConvAlgorithm>> {};
+
+// One convolution against float64 sums: Winograd's error bound, and that it writes exactly `rows`
+// rows of the output, the bias and the residual included.
+TEST_P(TimeMajorSingleConv, MatchesAFloat64Convolution) {
+  const auto [c, algorithm] = GetParam();
+  if (!TimeMajorConv::supported(c.channels, c.channels)) GTEST_SKIP() << "this CPU has no AVX-512";
+  std::mt19937 random(static_cast<unsigned>(c.kernel * 100 + c.dilation));
+  std::normal_distribution<float> normal(0.0f, 1.0f);
+  const int64_t width = c.channels, span = (c.kernel - 1) * c.dilation;
+  std::vector<float> weight(static_cast<std::size_t>(width * width * c.kernel)), bias(width), residual;
+  std::vector<float> input(static_cast<std::size_t>((c.rows + span) * width));
+  for (float& v : weight) v = normal(random) / std::sqrt(static_cast<float>(width * c.kernel));
+  for (float& v : bias) v = normal(random);
+  for (float& v : input) v = normal(random);
+  residual.resize(static_cast<std::size_t>(c.rows * width));
+  for (float& v : residual) v = normal(random);
+
+  const TimeMajorConv conv(weight.data(), bias.data(), width, width, c.kernel, c.dilation, algorithm);
+  EXPECT_EQ(conv.algorithm(), algorithm);
+  constexpr float kUntouched = 12345.0f;
+  std::vector<float> output(static_cast<std::size_t>((c.rows + 1) * width), kUntouched);
+  ConvEpilogue epilogue;
+  epilogue.add = residual.data();
+  epilogue.store = output.data();
+  conv.run(input.data(), c.rows, epilogue);
+
+  double worst = 0.0, scale = 0.0;
+  for (int64_t t = 0; t < c.rows; ++t) {
+    for (int64_t o = 0; o < width; ++o) {
+      double sum = bias[o] + static_cast<double>(residual[t * width + o]);
+      for (int64_t k = 0; k < c.kernel; ++k)
+        for (int64_t i = 0; i < width; ++i)
+          sum += static_cast<double>(weight[(o * width + i) * c.kernel + k]) * input[(t + k * c.dilation) * width + i];
+      worst = std::max(worst, std::abs(sum - output[t * width + o]));
+      scale = std::max(scale, std::abs(sum));
+    }
+  }
+  EXPECT_LT(worst, (algorithm == ConvAlgorithm::kWinograd ? 1e-5 : 2e-6) * scale) << "scale " << scale;
+  for (int64_t o = 0; o < width; ++o) EXPECT_EQ(output[c.rows * width + o], kUntouched);
+}
+
+INSTANTIATE_TEST_SUITE_P(Shapes, TimeMajorSingleConv,
+                         ::testing::Combine(::testing::Values(ConvCase{32, 3, 1, 1200}, ConvCase{64, 7, 3, 420},
+                                                              ConvCase{32, 11, 5, 2400}, ConvCase{128, 5, 1, 96},
+                                                              ConvCase{96, 7, 5, 108}),
+                                            ::testing::Values(ConvAlgorithm::kDirect, ConvAlgorithm::kWinograd)),
+                         [](const auto& info) {
+                           const ConvCase& c = std::get<0>(info.param);
+                           return "c" + std::to_string(c.channels) + "_k" + std::to_string(c.kernel) + "_d" +
+                                  std::to_string(c.dilation) + "_" + algorithm_name(std::get<1>(info.param));
+                         });
+
+TEST(TimeMajorConv, OnePointKernelsAndOddWidthsRunDirect) {
+  const std::vector<float> weight(32 * 24 * 3, 0.5f), bias(32, 0.0f);
+  EXPECT_EQ(TimeMajorConv(weight.data(), bias.data(), 32, 32, 1, 1, ConvAlgorithm::kWinograd).algorithm(),
+            ConvAlgorithm::kDirect);
+  EXPECT_EQ(TimeMajorConv(weight.data(), bias.data(), 32, 24, 3, 1, ConvAlgorithm::kWinograd).algorithm(),
+            ConvAlgorithm::kDirect);
+}
 
 TEST(TimeMajorConv, WidthsOutsideItsBlocksStayOnLibTorch) {
   EXPECT_FALSE(TimeMajorConv::supported(16, 16));
