@@ -26,6 +26,30 @@ bool cpu_has_avx512() {
 #endif
 }
 
+// Weights in the kernel's order, [point][out / block][tap][in][block], so that a column block's
+// weights for one (tap, input channel) are one row: value(point, tap, in, out).
+template <typename Value>
+std::vector<float> pack_weights(int64_t points, int64_t taps, int64_t in_channels, int64_t out_channels,
+                                int64_t block_columns, const Value& value) {
+  std::vector<float> packed(static_cast<std::size_t>(points * taps * in_channels * out_channels));
+  float* to = packed.data();
+  for (int64_t point = 0; point < points; ++point)
+    for (int64_t first = 0; first < out_channels; first += block_columns)
+      for (int64_t tap = 0; tap < taps; ++tap)
+        for (int64_t c = 0; c < in_channels; ++c)
+          for (int64_t o = first; o < first + block_columns; ++o) *to++ = value(point, tap, c, o);
+  return packed;
+}
+
+// The filter transform of `count` consecutive taps, in double.
+float transformed_tap(const WinogradTransform& transform, int64_t point, const float* taps, int64_t count) {
+  double sum = 0.0;
+  for (int64_t k = 0; k < count; ++k) sum += transform.filter[point][k] * taps[k];
+  return static_cast<float>(sum);
+}
+
+int64_t block_columns_for(int64_t out_channels) { return out_channels % kWideBlock == 0 ? kWideBlock : kNarrowBlock; }
+
 int64_t round_up(int64_t value, int64_t multiple) { return (value + multiple - 1) / multiple * multiple; }
 
 }  // namespace
@@ -49,34 +73,27 @@ TimeMajorConv::TimeMajorConv(const float* weight, const float* bias, int64_t out
       in_channels_(in_channels),
       kernel_(kernel),
       dilation_(dilation),
-      block_columns_(out_channels % kWideBlock == 0 ? kWideBlock : kNarrowBlock),
+      block_columns_(block_columns_for(out_channels)),
       bias_(bias, bias + out_channels) {
   if (out_channels % kNarrowBlock != 0) throw std::invalid_argument("TimeMajorConv: out_channels % 32 != 0");
   if (algorithm == ConvAlgorithm::kWinograd && kernel >= 3 && in_channels % 16 == 0) {
     transform_ = kernel == 3 ? &kWinograd4x3 : &kWinograd4x4;
     pieces_ = (kernel + transform_->taps - 1) / transform_->taps;
   }
-  // A block's weights for one (tap, input channel) are one row of block_columns_ floats.
-  const int64_t points = transform_ != nullptr ? transform_->points : 1;
-  const int64_t taps = transform_ != nullptr ? pieces_ : kernel;
-  packed_.resize(static_cast<std::size_t>(points * out_channels * taps * in_channels));
-  float* to = packed_.data();
-  for (int64_t point = 0; point < points; ++point)
-    for (int64_t first = 0; first < out_channels; first += block_columns_)
-      for (int64_t tap = 0; tap < taps; ++tap)
-        for (int64_t c = 0; c < in_channels; ++c)
-          for (int64_t o = first; o < first + block_columns_; ++o) {
-            const float* row = weight + (o * in_channels + c) * kernel;
-            if (transform_ == nullptr) {
-              *to++ = row[tap];
-              continue;
-            }
-            // The filter transform of piece `tap` (taps past the kernel are zero), in double.
-            double sum = 0.0;
-            for (int64_t k = 0; k < transform_->taps && tap * transform_->taps + k < kernel; ++k)
-              sum += transform_->filter[point][k] * row[tap * transform_->taps + k];
-            *to++ = static_cast<float>(sum);
-          }
+  if (transform_ == nullptr) {
+    packed_ = pack_weights(1, kernel, in_channels, out_channels, block_columns_,
+                           [&](int64_t, int64_t tap, int64_t c, int64_t o) {
+                             return weight[(o * in_channels + c) * kernel + tap];
+                           });
+  } else {
+    const int64_t taps = transform_->taps;
+    packed_ = pack_weights(transform_->points, pieces_, in_channels, out_channels, block_columns_,
+                           [&](int64_t point, int64_t piece, int64_t c, int64_t o) {
+                             const int64_t first = piece * taps;  // taps past the kernel are zero
+                             return transformed_tap(*transform_, point, weight + (o * in_channels + c) * kernel + first,
+                                                    std::min(taps, kernel - first));
+                           });
+  }
 }
 
 void TimeMajorConv::run(const float* input, int64_t rows, const ConvEpilogue& epilogue) const {
@@ -91,6 +108,37 @@ void TimeMajorConv::run(const float* input, int64_t rows, const ConvEpilogue& ep
 #else
   (void)call;
   throw std::logic_error("TimeMajorConv: built without the AVX-512 kernel");
+#endif
+}
+
+bool ImageConv3x3::supported(int64_t in_channels, int64_t out_channels, int64_t columns) {
+  return TimeMajorConv::supported(in_channels, out_channels) && in_channels % 16 == 0 && columns > 0 &&
+         columns % kTileOutputs == 0;
+}
+
+ImageConv3x3::ImageConv3x3(const float* weight, const float* bias, int64_t out_channels, int64_t in_channels)
+    : out_channels_(out_channels),
+      in_channels_(in_channels),
+      block_columns_(block_columns_for(out_channels)),
+      bias_(bias, bias + out_channels) {
+  if (out_channels % kNarrowBlock != 0 || in_channels % 16 != 0)
+    throw std::invalid_argument("ImageConv3x3: channels must be multiples of 32 (out) and 16 (in)");
+  // Kernel row = tap of the convolution over transformed rows; kernel columns go into the points.
+  packed_ = pack_weights(kWinograd4x3.points, 3, in_channels, out_channels, block_columns_,
+                         [&](int64_t point, int64_t row, int64_t c, int64_t o) {
+                           return transformed_tap(kWinograd4x3, point, weight + ((o * in_channels + c) * 3 + row) * 3, 3);
+                         });
+}
+
+void ImageConv3x3::run(const float* input, int64_t rows, int64_t columns, const ConvEpilogue& epilogue) const {
+  const detail::TimeMajorConvCall call{input, packed_.data(), bias_.data(), in_channels_,   out_channels_,
+                                       3,     1,              rows,         block_columns_, epilogue};
+#if defined(RVC_HAVE_AVX512_KERNELS)
+  detail::image_conv3x3_avx512(call, columns);
+#else
+  (void)call;
+  (void)columns;
+  throw std::logic_error("ImageConv3x3: built without the AVX-512 kernel");
 #endif
 }
 

@@ -20,6 +20,7 @@ enum class ConvAlgorithm { kDirect, kWinograd };
 /// What happens to each output value v = convolution + bias of row t (row-major buffers of
 /// out_channels floats per row, pointing at output row 0; any of them may be null).
 struct ConvEpilogue {
+  bool rectify = false;        ///< v = max(v, 0), before `add`
   const float* add = nullptr;  ///< v += add[t] (a residual)
   float* store = nullptr;      ///< store[t] = v (may equal `add`)
   /// sum[t] = ((sum_initialized ? sum[t] : 0) + v) · sum_scale
@@ -74,6 +75,28 @@ class TimeMajorConv {
   std::vector<float> bias_;
 };
 
+/// A 3×3 convolution with one pixel of zero padding on an image in NHWC layout (rows × columns
+/// pixels of channels floats each, row-major): RMVPE's U-Net. F(4, 3) Winograd tiles along the
+/// columns, direct along the rows: half the multiplications of a direct 3×3 convolution.
+class ImageConv3x3 {
+ public:
+  /// True when this CPU runs the kernel and the shape fits it (columns a multiple of 4).
+  static bool supported(int64_t in_channels, int64_t out_channels, int64_t columns);
+
+  /// `weight` [out, in, 3, 3] and `bias` [out], as PyTorch's Conv2d holds them.
+  ImageConv3x3(const float* weight, const float* bias, int64_t out_channels, int64_t in_channels);
+
+  int64_t out_channels() const { return out_channels_; }
+
+  /// The epilogue's row index is the output pixel, row · columns + column.
+  void run(const float* input, int64_t rows, int64_t columns, const ConvEpilogue& epilogue) const;
+
+ private:
+  int64_t out_channels_, in_channels_, block_columns_;
+  std::vector<float> packed_;  // [point][out / block][kernel row][in][block]
+  std::vector<float> bias_;
+};
+
 namespace detail {
 /// One call of the AVX-512 kernel (time_major_conv_avx512.cpp, built with AVX-512 enabled).
 struct TimeMajorConvCall {
@@ -87,6 +110,8 @@ void time_major_conv_avx512(const TimeMajorConvCall& call);
 /// The same convolution in Winograd tiles: `call.packed` holds the transformed pieces,
 /// `call.kernel` the original tap count. Input rows past rows + (kernel - 1) · dilation read as 0.
 void winograd_conv_avx512(const TimeMajorConvCall& call, const WinogradTransform& transform, int64_t pieces);
+/// ImageConv3x3: `call.rows` image rows of `columns` pixels.
+void image_conv3x3_avx512(const TimeMajorConvCall& call, int64_t columns);
 }  // namespace detail
 
 /// The ResBlocks of one vocoder stage (HiFi-GAN ResBlock1, all of one width) in time-major

@@ -26,6 +26,7 @@ inline void finish(const TimeMajorConvCall& call, int64_t t, int64_t column, __m
   const ConvEpilogue& e = call.epilogue;
   const int64_t at = t * call.out_channels + column;
   if (call.bias != nullptr) value = _mm512_add_ps(value, _mm512_loadu_ps(call.bias + column));
+  if (e.rectify) value = _mm512_maskz_mov_ps(_mm512_cmp_ps_mask(value, _mm512_setzero_ps(), _CMP_GT_OQ), value);
   if (e.add != nullptr) value = _mm512_add_ps(value, _mm512_loadu_ps(e.add + at));
   if (e.store != nullptr) _mm512_storeu_ps(e.store + at, value);
   if (e.sum != nullptr) {
@@ -108,12 +109,103 @@ void all_blocks(const TimeMajorConvCall& call) {
   }
 }
 
-// Winograd tiles. Tile τ of a convolution with dilation d computes output rows
+// Tiles per chunk: the chunk's transformed inputs and products (2 · points · tiles · channels
+// floats) fill about half of a 1 MB L2.
+int64_t chunk_tiles(int64_t channels) {
+  constexpr int64_t kBudgetFloats = 512 * 1024 / sizeof(float);
+  const int64_t tiles = kBudgetFloats / (2 * WinogradTransform::kMaxPoints * channels) /
+                        TimeMajorConv::kRowMultiple * TimeMajorConv::kRowMultiple;
+  return std::clamp<int64_t>(tiles, 2 * TimeMajorConv::kRowMultiple, 24 * TimeMajorConv::kRowMultiple);
+}
+
+int64_t round_to_row_multiple(int64_t rows) {
+  return (rows + TimeMajorConv::kRowMultiple - 1) / TimeMajorConv::kRowMultiple * TimeMajorConv::kRowMultiple;
+}
+
+// to[point · stride + c] = input transform of one tile whose samples are rows[s][c].
+template <const WinogradTransform& kTransform>
+void transform_tile_input(const float* const* rows, int64_t channels, float* to, int64_t stride) {
+  constexpr int kPoints = kTransform.points;
+  for (int64_t c = 0; c < channels; c += kLanes) {
+    __m512 x[kPoints];
+#pragma GCC unroll 8
+    for (int s = 0; s < kPoints; ++s) x[s] = _mm512_loadu_ps(rows[s] + c);
+#pragma GCC unroll 8
+    for (int p = 0; p < kPoints; ++p) {
+      __m512 sum = _mm512_setzero_ps();
+#pragma GCC unroll 8
+      for (int s = 0; s < kPoints; ++s) {
+        if (kTransform.input[p][s] != 0.0f) sum = _mm512_fmadd_ps(_mm512_set1_ps(kTransform.input[p][s]), x[s], sum);
+      }
+      _mm512_storeu_ps(to + p * stride + c, sum);
+    }
+  }
+}
+
+// Output rows first_row + q · row_step (those below row_limit) of one tile from its products
+// from[point · stride + c], through the epilogue. `call` is a local copy, so that the output
+// stores cannot alias its fields and they stay in registers.
+template <const WinogradTransform& kTransform>
+void transform_tile_output(const TimeMajorConvCall& call, const float* from, int64_t stride, int64_t first_row,
+                           int64_t row_step, int64_t row_limit) {
+  constexpr int kPoints = kTransform.points;
+  for (int64_t c = 0; c < call.out_channels; c += kLanes) {
+    __m512 m[kPoints];
+#pragma GCC unroll 8
+    for (int p = 0; p < kPoints; ++p) m[p] = _mm512_loadu_ps(from + p * stride + c);
+#pragma GCC unroll 4
+    for (int q = 0; q < kTileOutputs; ++q) {
+      const int64_t row = first_row + q * row_step;
+      if (row >= row_limit) break;
+      __m512 sum = _mm512_setzero_ps();
+#pragma GCC unroll 8
+      for (int p = 0; p < kPoints; ++p) {
+        if (kTransform.output[q][p] != 0.0f) sum = _mm512_fmadd_ps(_mm512_set1_ps(kTransform.output[q][p]), m[p], sum);
+      }
+      finish(call, row, c, sum);
+    }
+  }
+}
+
+// Transformed inputs and products of one chunk, kept per thread.
+struct WinogradBuffers {
+  std::vector<float> transformed, products, zeros;
+  void reserve(int64_t points, int64_t input_stride, int64_t product_stride, int64_t in_channels) {
+    transformed.resize(static_cast<std::size_t>(points * input_stride));
+    products.resize(static_cast<std::size_t>(points * product_stride));
+    zeros.assign(static_cast<std::size_t>(in_channels), 0.0f);
+  }
+};
+
+WinogradBuffers& thread_buffers() {
+  thread_local WinogradBuffers buffers;
+  return buffers;
+}
+
+// Each point of a chunk is a plain product over its transformed rows: `products`[point] =
+// sum over taps k of transformed[point] rows shifted by k · dilation, times the point's weights.
+void multiply_points(const TimeMajorConvCall& call, int points, int64_t taps, int64_t dilation, int64_t rows,
+                     const float* transformed, int64_t input_stride, float* products, int64_t product_stride) {
+  TimeMajorConvCall point = call;
+  point.bias = nullptr;
+  point.kernel = taps;
+  point.dilation = dilation;
+  point.rows = round_to_row_multiple(rows);
+  point.epilogue = ConvEpilogue{};
+  const int64_t packed_stride = taps * call.in_channels * call.out_channels;
+  for (int p = 0; p < points; ++p) {
+    point.input = transformed + p * input_stride;
+    point.packed = call.packed + p * packed_stride;
+    point.epilogue.store = products + p * product_stride;
+    time_major_conv_avx512(point);
+  }
+}
+
+// 1-D Winograd tiles. Tile τ of a convolution with dilation d computes output rows
 // o(τ) + d·q, q < kTileOutputs, with o(τ) = (τ / d)·kTileOutputs·d + τ % d: the d tiles of one
 // block interleave, so each reads its own phase of the input and a dilated convolution becomes d
 // plain ones. Tile τ reads input rows o(τ) + d·s, s < points; piece j of the kernel reads the
-// rows of tile τ + j·d.
-// Walks o(τ) over consecutive tiles without a division per tile.
+// rows of tile τ + j·d. TileOrigin walks o(τ) over consecutive tiles without a division per tile.
 class TileOrigin {
  public:
   TileOrigin(int64_t tile, int64_t dilation)
@@ -131,82 +223,6 @@ class TileOrigin {
   int64_t dilation_, phase_, row_;
 };
 
-// Tiles per chunk: the chunk's transformed inputs and products (2 · points · tiles · channels
-// floats) fill about half of a 1 MB L2.
-int64_t chunk_tiles(int64_t channels) {
-  constexpr int64_t kBudgetFloats = 512 * 1024 / sizeof(float);
-  const int64_t tiles = kBudgetFloats / (2 * WinogradTransform::kMaxPoints * channels) /
-                        TimeMajorConv::kRowMultiple * TimeMajorConv::kRowMultiple;
-  return std::clamp<int64_t>(tiles, 2 * TimeMajorConv::kRowMultiple, 24 * TimeMajorConv::kRowMultiple);
-}
-
-// transformed[point][i] = input transform of tile first + i, for `tiles` tiles; `stride` floats
-// between points.
-template <const WinogradTransform& kTransform>
-void transform_inputs(const TimeMajorConvCall& call, int64_t first, int64_t tiles, const float* zeros,
-                      float* transformed, int64_t stride) {
-  constexpr int kPoints = kTransform.points;
-  const int64_t channels = call.in_channels, available = call.rows + (call.kernel - 1) * call.dilation;
-  TileOrigin tile(first, call.dilation);
-  for (int64_t i = 0; i < tiles; ++i, tile.next()) {
-    const int64_t origin = tile.row();
-    const float* rows[kPoints];
-    for (int s = 0; s < kPoints; ++s) {
-      const int64_t row = origin + s * call.dilation;
-      rows[s] = row < available ? call.input + row * channels : zeros;
-    }
-    float* to = transformed + i * channels;
-    for (int64_t c = 0; c < channels; c += kLanes) {
-      __m512 x[kPoints];
-#pragma GCC unroll 8
-      for (int s = 0; s < kPoints; ++s) x[s] = _mm512_loadu_ps(rows[s] + c);
-#pragma GCC unroll 8
-      for (int p = 0; p < kPoints; ++p) {
-        __m512 sum = _mm512_setzero_ps();
-#pragma GCC unroll 8
-        for (int s = 0; s < kPoints; ++s) {
-          if (kTransform.input[p][s] != 0.0f)
-            sum = _mm512_fmadd_ps(_mm512_set1_ps(kTransform.input[p][s]), x[s], sum);
-        }
-        _mm512_storeu_ps(to + p * stride + c, sum);
-      }
-    }
-  }
-}
-
-// Output rows of tiles first + i, i < tiles, from products[point][i]; rows past call.rows are
-// not written.
-template <const WinogradTransform& kTransform>
-void transform_outputs(const TimeMajorConvCall& call, int64_t first, int64_t tiles, const float* products,
-                       int64_t stride) {
-  constexpr int kPoints = kTransform.points;
-  // A copy the output stores cannot alias: its fields stay in registers.
-  const TimeMajorConvCall local = call;
-  const int64_t channels = local.out_channels;
-  TileOrigin tile(first, local.dilation);
-  for (int64_t i = 0; i < tiles; ++i, tile.next()) {
-    const int64_t origin = tile.row();
-    const float* from = products + i * channels;
-    for (int64_t c = 0; c < channels; c += kLanes) {
-      __m512 m[kPoints];
-#pragma GCC unroll 8
-      for (int p = 0; p < kPoints; ++p) m[p] = _mm512_loadu_ps(from + p * stride + c);
-#pragma GCC unroll 4
-      for (int q = 0; q < kTileOutputs; ++q) {
-        const int64_t row = origin + q * local.dilation;
-        if (row >= local.rows) break;
-        __m512 sum = _mm512_setzero_ps();
-#pragma GCC unroll 8
-        for (int p = 0; p < kPoints; ++p) {
-          if (kTransform.output[q][p] != 0.0f)
-            sum = _mm512_fmadd_ps(_mm512_set1_ps(kTransform.output[q][p]), m[p], sum);
-        }
-        finish(local, row, c, sum);
-      }
-    }
-  }
-}
-
 template <const WinogradTransform& kTransform>
 void winograd(const TimeMajorConvCall& call, int64_t pieces) {
   constexpr int kPoints = kTransform.points;
@@ -215,27 +231,74 @@ void winograd(const TimeMajorConvCall& call, int64_t pieces) {
   const int64_t chunk = chunk_tiles(std::max(call.in_channels, call.out_channels));
   const int64_t halo = (pieces - 1) * dilation;
   const int64_t input_stride = (chunk + halo) * call.in_channels, product_stride = chunk * call.out_channels;
-  thread_local std::vector<float> transformed, products, zeros;
-  transformed.resize(static_cast<std::size_t>(kPoints * input_stride));
-  products.resize(static_cast<std::size_t>(kPoints * product_stride));
-  zeros.assign(static_cast<std::size_t>(call.in_channels), 0.0f);
-  // Each point is a plain product over tiles: its pieces are its taps, `dilation` tiles apart.
-  TimeMajorConvCall point = call;
-  point.bias = nullptr;
-  point.kernel = pieces;
-  point.epilogue = ConvEpilogue{};
-  const int64_t packed_stride = pieces * call.in_channels * call.out_channels;
+  WinogradBuffers& buffers = thread_buffers();
+  buffers.reserve(kPoints, input_stride, product_stride, call.in_channels);
+  const int64_t available = call.rows + (call.kernel - 1) * dilation;
+  const TimeMajorConvCall local = call;
   for (int64_t first = 0; first < total; first += chunk) {
-    const int64_t tiles = std::min(chunk, total - first);
-    point.rows = (tiles + TimeMajorConv::kRowMultiple - 1) / TimeMajorConv::kRowMultiple * TimeMajorConv::kRowMultiple;
-    transform_inputs<kTransform>(call, first, point.rows + halo, zeros.data(), transformed.data(), input_stride);
-    for (int p = 0; p < kPoints; ++p) {
-      point.input = transformed.data() + p * input_stride;
-      point.packed = call.packed + p * packed_stride;
-      point.epilogue.store = products.data() + p * product_stride;
-      time_major_conv_avx512(point);
+    const int64_t tiles = std::min(chunk, total - first), computed = round_to_row_multiple(tiles);
+    TileOrigin tile(first, dilation);
+    for (int64_t i = 0; i < computed + halo; ++i, tile.next()) {
+      const float* rows[kPoints];
+      for (int s = 0; s < kPoints; ++s) {
+        const int64_t row = tile.row() + s * dilation;
+        rows[s] = row < available ? call.input + row * call.in_channels : buffers.zeros.data();
+      }
+      transform_tile_input<kTransform>(rows, call.in_channels, buffers.transformed.data() + i * call.in_channels,
+                                       input_stride);
     }
-    transform_outputs<kTransform>(call, first, tiles, products.data(), product_stride);
+    multiply_points(call, kPoints, pieces, dilation, tiles, buffers.transformed.data(), input_stride,
+                    buffers.products.data(), product_stride);
+    TileOrigin out(first, dilation);
+    for (int64_t i = 0; i < tiles; ++i, out.next()) {
+      transform_tile_output<kTransform>(local, buffers.products.data() + i * call.out_channels, product_stride,
+                                        out.row(), dilation, local.rows);
+    }
+  }
+}
+
+// 3×3 image convolution: F(4, 3) tiles along columns, direct along rows. Tile j of image row h
+// reads columns 4j - 1 .. 4j + 4 (zero outside the image) and is transformed row (h + 1) · tiles
+// + j of its point (rows of zeros stand for image rows -1 and `rows`), so that kernel row k of
+// output row h reads transformed row (h + k) · tiles + j: a 3-tap convolution with dilation
+// `tiles` over transformed rows.
+void image_winograd(const TimeMajorConvCall& call, int64_t columns) {
+  constexpr const WinogradTransform& kTransform = kWinograd4x3;
+  constexpr int kPoints = kTransform.points;
+  const int64_t tiles = columns / kTileOutputs, channels = call.in_channels;
+  const int64_t budget_rows = chunk_tiles(std::max(channels, call.out_channels));
+  const int64_t chunk = std::max<int64_t>(1, budget_rows / tiles);  // image rows per chunk
+  const int64_t input_stride = (round_to_row_multiple(chunk * tiles) + 2 * tiles) * channels;
+  const int64_t product_stride = round_to_row_multiple(chunk * tiles) * call.out_channels;
+  WinogradBuffers& buffers = thread_buffers();
+  buffers.reserve(kPoints, input_stride, product_stride, channels);
+  const TimeMajorConvCall local = call;
+  for (int64_t first = 0; first < call.rows; first += chunk) {
+    const int64_t count = std::min(chunk, call.rows - first);
+    // Transformed rows for image rows first - 1 .. first + count; the rest of the buffer is only
+    // read by scratch output rows, which are not written back.
+    for (int64_t h = first - 1; h <= first + count; ++h) {
+      for (int64_t j = 0; j < tiles; ++j) {
+        const float* rows[kPoints];
+        for (int s = 0; s < kPoints; ++s) {
+          const int64_t column = kTileOutputs * j - 1 + s;
+          const bool inside = h >= 0 && h < call.rows && column >= 0 && column < columns;
+          rows[s] = inside ? call.input + (h * columns + column) * channels : buffers.zeros.data();
+        }
+        transform_tile_input<kTransform>(rows, channels,
+                                         buffers.transformed.data() + ((h - first + 1) * tiles + j) * channels,
+                                         input_stride);
+      }
+    }
+    multiply_points(call, kPoints, 3, tiles, count * tiles, buffers.transformed.data(), input_stride,
+                    buffers.products.data(), product_stride);
+    for (int64_t h = 0; h < count; ++h) {
+      for (int64_t j = 0; j < tiles; ++j) {
+        const int64_t pixel = (first + h) * columns + kTileOutputs * j;
+        transform_tile_output<kTransform>(local, buffers.products.data() + (h * tiles + j) * call.out_channels,
+                                          product_stride, pixel, 1, pixel + kTileOutputs);
+      }
+    }
   }
 }
 
@@ -257,5 +320,7 @@ void winograd_conv_avx512(const TimeMajorConvCall& call, const WinogradTransform
     winograd<kWinograd4x4>(call, pieces);
   }
 }
+
+void image_conv3x3_avx512(const TimeMajorConvCall& call, int64_t columns) { image_winograd(call, columns); }
 
 }  // namespace rvc::synth::detail

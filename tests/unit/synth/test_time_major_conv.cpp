@@ -146,6 +146,58 @@ INSTANTIATE_TEST_SUITE_P(Shapes, TimeMajorSingleConv,
                                   std::to_string(c.dilation) + "_" + algorithm_name(std::get<1>(info.param));
                          });
 
+struct ImageCase {
+  int64_t rows, columns, in_channels, out_channels;
+};
+
+class ImageConv : public ::testing::TestWithParam<ImageCase> {};
+
+// RMVPE's convolution block step: relu(conv3x3(x) + bias) + residual, against LibTorch's conv2d.
+TEST_P(ImageConv, MatchesLibTorchConv2d) {
+  const ImageCase c = GetParam();
+  if (!ImageConv3x3::supported(c.in_channels, c.out_channels, c.columns)) GTEST_SKIP() << "this CPU has no AVX-512";
+  const c10::InferenceMode inference;
+  torch::manual_seed(c.rows * 7 + c.in_channels);
+  const torch::Tensor x = torch::randn({1, c.in_channels, c.rows, c.columns});
+  const torch::Tensor weight = torch::randn({c.out_channels, c.in_channels, 3, 3}) / std::sqrt(9.0 * c.in_channels);
+  const torch::Tensor bias = torch::randn({c.out_channels}) * 0.1;
+  const torch::Tensor residual = torch::randn({1, c.out_channels, c.rows, c.columns});
+  const torch::Tensor expected = torch::conv2d(x, weight, bias, 1, 1).relu() + residual;
+
+  const ImageConv3x3 conv(weight.data_ptr<float>(), bias.data_ptr<float>(), c.out_channels, c.in_channels);
+  const torch::Tensor pixels = x[0].permute({1, 2, 0}).contiguous();  // NHWC
+  const torch::Tensor residual_pixels = residual[0].permute({1, 2, 0}).contiguous();
+  torch::Tensor output = torch::full({c.rows, c.columns, c.out_channels}, 12345.0f);
+  ConvEpilogue epilogue;
+  epilogue.rectify = true;
+  epilogue.add = residual_pixels.data_ptr<float>();
+  epilogue.store = output.data_ptr<float>();
+  conv.run(pixels.data_ptr<float>(), c.rows, c.columns, epilogue);
+
+  const torch::Tensor actual = output.permute({2, 0, 1}).unsqueeze(0);
+  const double scale = expected.abs().max().item<double>();
+  EXPECT_LT((actual - expected).abs().max().item<double>(), 1e-5 * scale) << "scale " << scale;
+}
+
+// Image sizes of RMVPE's levels (128 mel columns halved per level), with row counts that do and
+// do not fill the kernel's chunks.
+INSTANTIATE_TEST_SUITE_P(Shapes, ImageConv,
+                         ::testing::Values(ImageCase{37, 64, 32, 32}, ImageCase{64, 32, 64, 64},
+                                           ImageCase{200, 128, 16, 32}, ImageCase{33, 16, 128, 128},
+                                           ImageCase{17, 8, 256, 256}, ImageCase{9, 4, 512, 512},
+                                           ImageCase{12, 4, 256, 512}, ImageCase{5, 32, 64, 32}),
+                         [](const auto& info) {
+                           const ImageCase& c = info.param;
+                           return std::to_string(c.rows) + "x" + std::to_string(c.columns) + "_" +
+                                  std::to_string(c.in_channels) + "to" + std::to_string(c.out_channels);
+                         });
+
+TEST(ImageConv3x3, RefusesShapesOutsideItsTiles) {
+  EXPECT_FALSE(ImageConv3x3::supported(32, 32, 6));
+  EXPECT_FALSE(ImageConv3x3::supported(8, 32, 8));
+  EXPECT_FALSE(ImageConv3x3::supported(32, 16, 8));
+}
+
 TEST(TimeMajorConv, OnePointKernelsAndOddWidthsRunDirect) {
   const std::vector<float> weight(32 * 24 * 3, 0.5f), bias(32, 0.0f);
   EXPECT_EQ(TimeMajorConv(weight.data(), bias.data(), 32, 32, 1, 1, ConvAlgorithm::kWinograd).algorithm(),
