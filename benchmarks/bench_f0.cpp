@@ -14,6 +14,7 @@
 #include "rvc/audio/audio_file.hpp"
 #include "rvc/f0/estimator.hpp"
 #include "support/random_voice_model.hpp"
+#include "synth/time_major_conv.hpp"
 
 namespace {
 
@@ -52,12 +53,15 @@ std::vector<float> recorded_speech(double seconds) {
   return audio;
 }
 
+// `winograd` false: RMVPE's 3×3 convolutions all on oneDNN (the kernel choice is made at load).
 void run_estimator(benchmark::State& state, rvc::f0::F0Method method, const std::string& model, double seconds,
-                   bool recorded = false) {
+                   bool recorded = false, bool winograd = true) {
   torch::set_num_threads(2);
   rvc::f0::EstimatorConfig config;
   config.model_path = model;
+  rvc::synth::TimeMajorConv::set_enabled(winograd);
   const auto estimator = rvc::f0::make_f0_estimator(method, config);
+  rvc::synth::TimeMajorConv::set_enabled(true);
   const std::vector<float> audio =
       recorded ? recorded_speech(seconds) : rvc::bench::speech_like_audio(seconds, rvc::f0::kF0SampleRateHz);
   const auto n = static_cast<std::int64_t>(audio.size());
@@ -78,6 +82,27 @@ void BM_RmvpeTenSeconds(benchmark::State& state) {
   run_estimator(state, rvc::f0::F0Method::kRmvpe, rmvpe_path(), kSeconds);
 }
 BENCHMARK(BM_RmvpeTenSeconds)->Unit(benchmark::kSecond)->Iterations(3)->UseRealTime();
+
+// The same with every convolution on oneDNN: what the Winograd image kernel gains.
+void BM_RmvpeTenSecondsOneDnn(benchmark::State& state) {
+  run_estimator(state, rvc::f0::F0Method::kRmvpe, rmvpe_path(), kSeconds, false, false);
+}
+BENCHMARK(BM_RmvpeTenSecondsOneDnn)->Unit(benchmark::kSecond)->Iterations(3)->UseRealTime();
+
+// How far the Winograd kernel's salience is from oneDNN's (the fixtures' tolerance is 1e-4).
+void BM_RmvpeWinogradSalienceAgainstOneDnn(benchmark::State& state) {
+  torch::set_num_threads(2);
+  rvc::synth::TimeMajorConv::set_enabled(false);
+  const rvc::f0::RmvpeEstimator reference(rmvpe_config());
+  rvc::synth::TimeMajorConv::set_enabled(true);
+  const rvc::f0::RmvpeEstimator winograd(rmvpe_config());
+  const std::vector<float> audio = rvc::bench::speech_like_audio(kSeconds, rvc::f0::kF0SampleRateHz);
+  const torch::Tensor mel = reference.log_mel(audio.data(), static_cast<std::int64_t>(audio.size()));
+  double largest = 0;
+  for (auto _ : state) largest = (reference.salience(mel) - winograd.salience(mel)).abs().max().item<double>();
+  state.counters["max_abs_diff"] = largest;
+}
+BENCHMARK(BM_RmvpeWinogradSalienceAgainstOneDnn)->Unit(benchmark::kSecond)->Iterations(1)->UseRealTime();
 
 // A song's length, in one piece (run it alone, --benchmark_filter=ThreeMinutes, for its own peak).
 void BM_RmvpeThreeMinutes(benchmark::State& state) {

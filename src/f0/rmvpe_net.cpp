@@ -167,12 +167,18 @@ RmvpeNet::RmvpeNet(const RmvpeModules& modules, const torch::Device& device, tor
   auto [scale, shift] = batch_norm_affine(*modules.input_norm);
   input_scale_ = scale.to(device_, dtype_).view({1, -1, 1, 1});
   input_shift_ = shift.to(device_, dtype_).view({1, -1, 1, 1});
-  for (const ConvBlockList& level : modules.encoder) encoder_.push_back(fold_stack(level));
-  for (const ConvBlockList& layer : modules.intermediate) intermediate_.push_back(fold_stack(layer));
+  // Level l's images are kRmvpeMelBins / 2^l columns wide.
+  int64_t columns = kRmvpeMelBins;
+  for (const ConvBlockList& level : modules.encoder) {
+    encoder_.push_back(fold_stack(level, columns));
+    columns /= 2;
+  }
+  for (const ConvBlockList& layer : modules.intermediate) intermediate_.push_back(fold_stack(layer, columns));
   for (const auto& level : modules.decoder) {
+    columns *= 2;
     auto [weight, bias] = fold(conv_weight_at(level->conv1, 0), norm_at(level->conv1, 1), 1);
     upsample_.push_back(place(subpixel_weight(weight), bias.repeat_interleave(4)));
-    decoder_.push_back(fold_stack(level->conv2));
+    decoder_.push_back(fold_stack(level->conv2, columns));
   }
   cnn_ = place(modules.cnn->weight, modules.cnn->bias);
   if (modules.gru) {
@@ -237,24 +243,72 @@ RmvpeNet::Conv RmvpeNet::place(torch::Tensor weight, torch::Tensor bias) const {
   return {weight.to(device_, dtype_).contiguous(), bias.defined() ? bias.to(device_, dtype_) : bias};
 }
 
-RmvpeNet::Block RmvpeNet::fold_block(const ConvBlockResModules& block) const {
+RmvpeNet::Block RmvpeNet::fold_block(const ConvBlockResModules& block, int64_t columns) const {
   Block folded;
   auto [weight1, bias1] = fold(conv_weight_at(block.conv, 0), norm_at(block.conv, 1), 0);
   auto [weight2, bias2] = fold(conv_weight_at(block.conv, 3), norm_at(block.conv, 4), 0);
-  folded.first = place(weight1, bias1);
-  folded.second = place(weight2, bias2);
+  const int64_t in = weight1.size(1), out = weight1.size(0);
+  // Winograd weights take twice the memory of the plain ones. The deepest images (a single
+  // tile wide) are left to oneDNN: they hold most of the weights (83% at full size).
+  const bool fast = device_.is_cpu() && dtype_ == torch::kFloat32 && columns > synth::ImageConv3x3::kTileColumns &&
+                    synth::ImageConv3x3::supported(in, out, columns) && synth::ImageConv3x3::supported(out, out, columns);
+  if (fast) {
+    weight1 = weight1.contiguous();
+    weight2 = weight2.contiguous();
+    folded.fast_first = std::make_shared<const synth::ImageConv3x3>(weight1.data_ptr<float>(),
+                                                                    bias1.data_ptr<float>(), out, in);
+    folded.fast_second = std::make_shared<const synth::ImageConv3x3>(weight2.data_ptr<float>(),
+                                                                     bias2.data_ptr<float>(), out, out);
+  } else {
+    folded.first = place(weight1, bias1);
+    folded.second = place(weight2, bias2);
+  }
   if (block.shortcut) folded.shortcut = place(block.shortcut->weight, block.shortcut->bias);
   return folded;
 }
 
-RmvpeNet::Stack RmvpeNet::fold_stack(const ConvBlockList& list) const {
+RmvpeNet::Stack RmvpeNet::fold_stack(const ConvBlockList& list, int64_t columns) const {
   Stack stack;
-  for (const auto& block : list.blocks) stack.push_back(fold_block(*block));
+  for (const auto& block : list.blocks) stack.push_back(fold_block(*block, columns));
   return stack;
+}
+
+// relu(conv(relu(conv(x)))) + shortcut(x) with both 3×3 convolutions in the AVX-512 kernel, on
+// channels-last images, each convolution's rows split across the threads.
+torch::Tensor RmvpeNet::run_fast_block(const Block& block, const torch::Tensor& x) const {
+  const torch::Tensor input = x.contiguous(torch::MemoryFormat::ChannelsLast);
+  const int64_t rows = input.size(2), columns = input.size(3), out = block.fast_first->out_channels();
+  const auto options = input.options().memory_format(torch::MemoryFormat::ChannelsLast);
+  auto run = [&](const synth::ImageConv3x3& conv, const torch::Tensor& from, const synth::ConvEpilogue& epilogue) {
+    at::parallel_for(0, rows, 1, [&](int64_t begin, int64_t end) {
+      conv.run(from.data_ptr<float>(), rows, columns, epilogue, begin, end);
+    });
+  };
+  torch::Tensor middle = torch::empty({1, out, rows, columns}, options);
+  synth::ConvEpilogue first;
+  first.rectify = true;
+  first.store = middle.data_ptr<float>();
+  run(*block.fast_first, input, first);
+  // A shortcut convolution's output is ours to overwrite; the identity's input is not.
+  torch::Tensor residual =
+      block.shortcut.weight.defined()
+          ? torch::conv2d(input, block.shortcut.weight, block.shortcut.bias).contiguous(torch::MemoryFormat::ChannelsLast)
+          : input;
+  torch::Tensor output = block.shortcut.weight.defined() ? residual : torch::empty({1, out, rows, columns}, options);
+  synth::ConvEpilogue second;
+  second.rectify = true;
+  second.add = residual.data_ptr<float>();
+  second.store = output.data_ptr<float>();
+  run(*block.fast_second, middle, second);
+  return output;
 }
 
 torch::Tensor RmvpeNet::run_stack(const Stack& stack, torch::Tensor x) const {
   for (const Block& block : stack) {
+    if (block.fast_first) {
+      x = run_fast_block(block, x);
+      continue;
+    }
     torch::Tensor y = torch::conv2d(x, block.first.weight, block.first.bias, 1, 1).relu_();
     y = torch::conv2d(y, block.second.weight, block.second.bias, 1, 1).relu_();
     x = block.shortcut.weight.defined() ? y.add_(torch::conv2d(x, block.shortcut.weight, block.shortcut.bias))

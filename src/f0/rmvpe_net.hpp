@@ -6,7 +6,10 @@
 
 #include <torch/torch.h>
 
+#include <memory>
 #include <vector>
+
+#include "synth/time_major_conv.hpp"
 
 namespace rvc::f0 {
 
@@ -94,13 +97,18 @@ class RmvpeNet {
   };
   struct Block {
     Conv first, second, shortcut;  // shortcut.weight undefined: identity
+    // On CPUs with AVX-512 in fp32, the 3×3 convolutions in Winograd tiles (first/second then
+    // hold no weights).
+    std::shared_ptr<const synth::ImageConv3x3> fast_first, fast_second;
   };
   using Stack = std::vector<Block>;
 
-  Block fold_block(const ConvBlockResModules& block) const;
-  Stack fold_stack(const ConvBlockList& list) const;
+  // `columns`: the image width (mel bins) the stack runs at.
+  Block fold_block(const ConvBlockResModules& block, int64_t columns) const;
+  Stack fold_stack(const ConvBlockList& list, int64_t columns) const;
   Conv place(torch::Tensor weight, torch::Tensor bias) const;
   torch::Tensor run_stack(const Stack& stack, torch::Tensor x) const;
+  torch::Tensor run_fast_block(const Block& block, const torch::Tensor& x) const;
   // The normalised image [1, 1, T, 128] (T a multiple of 32) -> cnn output as [1, T, 384].
   torch::Tensor image_features(torch::Tensor x) const;
   // x in the memory format its convolutions run fastest in.

@@ -111,9 +111,11 @@ void TimeMajorConv::run(const float* input, int64_t rows, const ConvEpilogue& ep
 #endif
 }
 
+static_assert(ImageConv3x3::kTileColumns == kTileOutputs, "image tiles are F(4, 3) tiles");
+
 bool ImageConv3x3::supported(int64_t in_channels, int64_t out_channels, int64_t columns) {
   return TimeMajorConv::supported(in_channels, out_channels) && in_channels % 16 == 0 && columns > 0 &&
-         columns % kTileOutputs == 0;
+         columns % kTileColumns == 0;
 }
 
 ImageConv3x3::ImageConv3x3(const float* weight, const float* bias, int64_t out_channels, int64_t in_channels)
@@ -130,14 +132,17 @@ ImageConv3x3::ImageConv3x3(const float* weight, const float* bias, int64_t out_c
                          });
 }
 
-void ImageConv3x3::run(const float* input, int64_t rows, int64_t columns, const ConvEpilogue& epilogue) const {
+void ImageConv3x3::run(const float* input, int64_t rows, int64_t columns, const ConvEpilogue& epilogue,
+                       int64_t begin, int64_t end) const {
   const detail::TimeMajorConvCall call{input, packed_.data(), bias_.data(), in_channels_,   out_channels_,
                                        3,     1,              rows,         block_columns_, epilogue};
 #if defined(RVC_HAVE_AVX512_KERNELS)
-  detail::image_conv3x3_avx512(call, columns);
+  detail::image_conv3x3_avx512(call, columns, std::max<int64_t>(begin, 0), std::min(end, rows));
 #else
   (void)call;
   (void)columns;
+  (void)begin;
+  (void)end;
   throw std::logic_error("ImageConv3x3: built without the AVX-512 kernel");
 #endif
 }

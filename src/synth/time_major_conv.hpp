@@ -80,7 +80,10 @@ class TimeMajorConv {
 /// columns, direct along the rows: half the multiplications of a direct 3×3 convolution.
 class ImageConv3x3 {
  public:
-  /// True when this CPU runs the kernel and the shape fits it (columns a multiple of 4).
+  /// Output columns per Winograd tile.
+  static constexpr int64_t kTileColumns = 4;
+
+  /// True when this CPU runs the kernel and the shape fits it (columns a multiple of kTileColumns).
   static bool supported(int64_t in_channels, int64_t out_channels, int64_t columns);
 
   /// `weight` [out, in, 3, 3] and `bias` [out], as PyTorch's Conv2d holds them.
@@ -88,8 +91,10 @@ class ImageConv3x3 {
 
   int64_t out_channels() const { return out_channels_; }
 
-  /// The epilogue's row index is the output pixel, row · columns + column.
-  void run(const float* input, int64_t rows, int64_t columns, const ConvEpilogue& epilogue) const;
+  /// Output image rows [begin, end) of an image of `rows` × `columns` pixels (threads split an
+  /// image by rows). The epilogue's row index is the output pixel, row · columns + column.
+  void run(const float* input, int64_t rows, int64_t columns, const ConvEpilogue& epilogue, int64_t begin,
+           int64_t end) const;
 
  private:
   int64_t out_channels_, in_channels_, block_columns_;
@@ -110,8 +115,8 @@ void time_major_conv_avx512(const TimeMajorConvCall& call);
 /// The same convolution in Winograd tiles: `call.packed` holds the transformed pieces,
 /// `call.kernel` the original tap count. Input rows past rows + (kernel - 1) · dilation read as 0.
 void winograd_conv_avx512(const TimeMajorConvCall& call, const WinogradTransform& transform, int64_t pieces);
-/// ImageConv3x3: `call.rows` image rows of `columns` pixels.
-void image_conv3x3_avx512(const TimeMajorConvCall& call, int64_t columns);
+/// ImageConv3x3: rows [begin, end) of an image of `call.rows` rows of `columns` pixels.
+void image_conv3x3_avx512(const TimeMajorConvCall& call, int64_t columns, int64_t begin, int64_t end);
 }  // namespace detail
 
 /// The ResBlocks of one vocoder stage (HiFi-GAN ResBlock1, all of one width) in time-major

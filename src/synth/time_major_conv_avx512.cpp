@@ -262,7 +262,7 @@ void winograd(const TimeMajorConvCall& call, int64_t pieces) {
 // + j of its point (rows of zeros stand for image rows -1 and `rows`), so that kernel row k of
 // output row h reads transformed row (h + k) · tiles + j: a 3-tap convolution with dilation
 // `tiles` over transformed rows.
-void image_winograd(const TimeMajorConvCall& call, int64_t columns) {
+void image_winograd(const TimeMajorConvCall& call, int64_t columns, int64_t begin, int64_t end) {
   constexpr const WinogradTransform& kTransform = kWinograd4x3;
   constexpr int kPoints = kTransform.points;
   const int64_t tiles = columns / kTileOutputs, channels = call.in_channels;
@@ -273,8 +273,8 @@ void image_winograd(const TimeMajorConvCall& call, int64_t columns) {
   WinogradBuffers& buffers = thread_buffers();
   buffers.reserve(kPoints, input_stride, product_stride, channels);
   const TimeMajorConvCall local = call;
-  for (int64_t first = 0; first < call.rows; first += chunk) {
-    const int64_t count = std::min(chunk, call.rows - first);
+  for (int64_t first = begin; first < end; first += chunk) {
+    const int64_t count = std::min(chunk, end - first);
     // Transformed rows for image rows first - 1 .. first + count; the rest of the buffer is only
     // read by scratch output rows, which are not written back.
     for (int64_t h = first - 1; h <= first + count; ++h) {
@@ -321,6 +321,8 @@ void winograd_conv_avx512(const TimeMajorConvCall& call, const WinogradTransform
   }
 }
 
-void image_conv3x3_avx512(const TimeMajorConvCall& call, int64_t columns) { image_winograd(call, columns); }
+void image_conv3x3_avx512(const TimeMajorConvCall& call, int64_t columns, int64_t begin, int64_t end) {
+  image_winograd(call, columns, begin, end);
+}
 
 }  // namespace rvc::synth::detail

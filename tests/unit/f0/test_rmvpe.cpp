@@ -11,6 +11,7 @@
 #include "rvc/error.hpp"
 #include "rvc/f0/estimator.hpp"
 #include "rvc/io/npy.hpp"
+#include "synth/time_major_conv.hpp"
 #include "test_util.hpp"
 #include "unit/f0/network_fixture.hpp"
 
@@ -94,6 +95,23 @@ TEST_P(RmvpeParity, MelSalienceAndF0MatchTheOriginal) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Inputs, RmvpeParity, ::testing::Values("speech", "vibrato"));
+
+// The fixture's 32-channel level and its decoder run in the Winograd image kernel on CPUs with
+// AVX-512; with the kernel off, everything runs on LibTorch. Both give the same salience.
+TEST(RmvpeEstimator, TheWinogradImageKernelMatchesLibTorch) {
+  if (!synth::ImageConv3x3::supported(32, 32, 8)) GTEST_SKIP() << "this CPU has no AVX-512";
+  const std::vector<float> samples = kFixture.input("speech");
+  const RmvpeEstimator winograd(kFixture.config());
+  synth::TimeMajorConv::set_enabled(false);
+  const RmvpeEstimator libtorch(kFixture.config());
+  synth::TimeMajorConv::set_enabled(true);
+  const torch::Tensor mel = winograd.log_mel(samples.data(), static_cast<std::int64_t>(samples.size()));
+  const torch::Tensor expected = libtorch.salience(mel), actual = winograd.salience(mel);
+  EXPECT_GT(expected.abs().max().item<double>(), 0.1);
+  const double difference = (actual - expected).abs().max().item<double>();
+  EXPECT_LT(difference, 1e-5);
+  EXPECT_GT(difference, 0.0) << "the kernel did not run: its rounding differs from oneDNN's";
+}
 
 TEST(RmvpeEstimator, ComesFromTheFactoryAndLoadsFromAPathWithSpacesAndCjk) {
   rvc::test::ScratchDir scratch;
