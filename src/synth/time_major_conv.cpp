@@ -11,8 +11,9 @@
 namespace rvc::synth {
 namespace {
 
-constexpr int64_t kWideBlock = 64;
-constexpr int64_t kNarrowBlock = 32;
+// Output columns per register block: the widest that divides the output channels.
+constexpr int64_t kBlockWidths[] = {64, 32, 16};
+constexpr int64_t kNarrowestBlock = 16;
 
 std::atomic<bool> kernels_enabled{true};
 std::atomic<ConvAlgorithm> preferred{ConvAlgorithm::kWinograd};
@@ -48,7 +49,11 @@ float transformed_tap(const WinogradTransform& transform, int64_t point, const f
   return static_cast<float>(sum);
 }
 
-int64_t block_columns_for(int64_t out_channels) { return out_channels % kWideBlock == 0 ? kWideBlock : kNarrowBlock; }
+int64_t block_columns_for(int64_t out_channels) {
+  for (int64_t width : kBlockWidths)
+    if (out_channels % width == 0) return width;
+  return 0;
+}
 
 int64_t round_up(int64_t value, int64_t multiple) { return (value + multiple - 1) / multiple * multiple; }
 
@@ -56,7 +61,7 @@ int64_t round_up(int64_t value, int64_t multiple) { return (value + multiple - 1
 
 bool TimeMajorConv::supported(int64_t in_channels, int64_t out_channels) {
   return kernels_enabled.load(std::memory_order_relaxed) && cpu_has_avx512() && in_channels > 0 &&
-         out_channels > 0 && out_channels % kNarrowBlock == 0;
+         out_channels > 0 && out_channels % kNarrowestBlock == 0;
 }
 
 void TimeMajorConv::set_enabled(bool enabled) { kernels_enabled.store(enabled, std::memory_order_relaxed); }
@@ -75,7 +80,7 @@ TimeMajorConv::TimeMajorConv(const float* weight, const float* bias, int64_t out
       dilation_(dilation),
       block_columns_(block_columns_for(out_channels)),
       bias_(bias, bias + out_channels) {
-  if (out_channels % kNarrowBlock != 0) throw std::invalid_argument("TimeMajorConv: out_channels % 32 != 0");
+  if (out_channels % kNarrowestBlock != 0) throw std::invalid_argument("TimeMajorConv: out_channels % 16 != 0");
   if (algorithm == ConvAlgorithm::kWinograd && kernel >= 3 && in_channels % 16 == 0) {
     transform_ = kernel == 3 ? &kWinograd4x3 : &kWinograd4x4;
     pieces_ = (kernel + transform_->taps - 1) / transform_->taps;
@@ -123,8 +128,8 @@ ImageConv3x3::ImageConv3x3(const float* weight, const float* bias, int64_t out_c
       in_channels_(in_channels),
       block_columns_(block_columns_for(out_channels)),
       bias_(bias, bias + out_channels) {
-  if (out_channels % kNarrowBlock != 0 || in_channels % 16 != 0)
-    throw std::invalid_argument("ImageConv3x3: channels must be multiples of 32 (out) and 16 (in)");
+  if (out_channels % kNarrowestBlock != 0 || in_channels % 16 != 0)
+    throw std::invalid_argument("ImageConv3x3: channels must be multiples of 16");
   // Kernel row = tap of the convolution over transformed rows; kernel columns go into the points.
   packed_ = pack_weights(kWinograd4x3.points, 3, in_channels, out_channels, block_columns_,
                          [&](int64_t point, int64_t row, int64_t c, int64_t o) {

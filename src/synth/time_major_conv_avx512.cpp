@@ -305,11 +305,14 @@ void image_winograd(const TimeMajorConvCall& call, int64_t columns, int64_t begi
 }  // namespace
 
 void time_major_conv_avx512(const TimeMajorConvCall& call) {
-  // 6x64 and 12x32 blocks both use 24 accumulators + the weight vectors of 32 registers.
+  // 6x64 and 12x32 blocks both use 24 accumulators + the weight vectors of 32 registers; 12x16
+  // blocks load one broadcast per FMA, which the two load ports still sustain.
   if (call.block_columns == 4 * kLanes) {
     all_blocks<6, 4>(call);
-  } else {
+  } else if (call.block_columns == 2 * kLanes) {
     all_blocks<12, 2>(call);
+  } else {
+    all_blocks<12, 1>(call);
   }
 }
 
