@@ -55,6 +55,30 @@ int64_t block_columns_for(int64_t out_channels) {
   return 0;
 }
 
+// The fp16 bits of `value` when fp16 holds it exactly (the kernel widens them back unchanged).
+bool exact_half_bits(float value, uint16_t* bits) {
+  uint32_t word = 0;
+  std::memcpy(&word, &value, sizeof(word));
+  const auto sign = static_cast<uint16_t>((word >> 16) & 0x8000u);
+  const uint32_t magnitude = word & 0x7fffffffu;
+  if (magnitude == 0) {
+    *bits = sign;
+    return true;
+  }
+  const int exponent = static_cast<int>(magnitude >> 23) - 127;
+  const uint32_t significand = (magnitude & 0x7fffffu) | 0x800000u;  // value = significand · 2^(exponent - 23)
+  if (exponent > 15 || exponent < -24) return false;                  // also infinities, NaN, float subnormals
+  if (exponent >= -14) {                                               // a normal half: 10 fraction bits
+    if ((significand & 0x1fffu) != 0) return false;
+    *bits = static_cast<uint16_t>(sign | ((exponent + 15) << 10) | ((significand & 0x7fffffu) >> 13));
+    return true;
+  }
+  const int shift = -(exponent + 1);  // a subnormal half: value = m · 2^-24
+  if ((significand & ((1u << shift) - 1)) != 0) return false;
+  *bits = static_cast<uint16_t>(sign | (significand >> shift));
+  return true;
+}
+
 int64_t round_up(int64_t value, int64_t multiple) { return (value + multiple - 1) / multiple * multiple; }
 
 }  // namespace
@@ -149,6 +173,60 @@ void ImageConv3x3::run(const float* input, int64_t rows, int64_t columns, const 
   (void)begin;
   (void)end;
   throw std::logic_error("ImageConv3x3: built without the AVX-512 kernel");
+#endif
+}
+
+bool RowLinear::supported(int64_t in_features, int64_t out_features) {
+  return TimeMajorConv::supported(in_features, out_features);
+}
+
+RowLinear::RowLinear(const float* weight, const float* bias, int64_t out_features, int64_t in_features)
+    : out_features_(out_features),
+      in_features_(in_features),
+      block_columns_(block_columns_for(out_features)),
+      bias_(bias, bias + out_features) {
+  if (out_features % kNarrowestBlock != 0) throw std::invalid_argument("RowLinear: out_features % 16 != 0");
+  packed_ = pack_weights(1, 1, in_features, out_features, block_columns_,
+                         [&](int64_t, int64_t, int64_t c, int64_t o) { return weight[o * in_features + c]; });
+  std::vector<uint16_t> half(packed_.size());
+  for (std::size_t i = 0; i < packed_.size(); ++i) {
+    if (!exact_half_bits(packed_[i], &half[i])) return;
+  }
+  packed_half_ = std::move(half);
+  std::vector<float>().swap(packed_);
+}
+
+void RowLinear::run(const float* input, int64_t rows, const float* add, float* store) const {
+#if defined(RVC_HAVE_AVX512_KERNELS)
+  detail::TimeMajorConvCall call{input, packed_.data(), bias_.data(), in_features_, out_features_, 1, 1, 0,
+                                 block_columns_, ConvEpilogue{}, packed_half_.empty() ? nullptr : packed_half_.data()};
+  call.epilogue.add = add;
+  call.epilogue.store = store;
+  // The kernel computes whole blocks of kRowMultiple rows; the last, partial one goes through
+  // zero-padded copies.
+  call.rows = rows / TimeMajorConv::kRowMultiple * TimeMajorConv::kRowMultiple;
+  if (call.rows > 0) detail::time_major_conv_avx512(call);
+  const int64_t tail = rows - call.rows;
+  if (tail == 0) return;
+  const auto padded = static_cast<std::size_t>(TimeMajorConv::kRowMultiple);
+  std::vector<float> tail_input(padded * in_features_, 0.0f), tail_add, tail_store(padded * out_features_);
+  std::copy_n(input + call.rows * in_features_, tail * in_features_, tail_input.begin());
+  if (add != nullptr) {
+    tail_add.assign(padded * out_features_, 0.0f);
+    std::copy_n(add + call.rows * out_features_, tail * out_features_, tail_add.begin());
+  }
+  call.input = tail_input.data();
+  call.epilogue.add = add != nullptr ? tail_add.data() : nullptr;
+  call.epilogue.store = tail_store.data();
+  call.rows = TimeMajorConv::kRowMultiple;
+  detail::time_major_conv_avx512(call);
+  std::copy_n(tail_store.begin(), tail * out_features_, store + (rows - tail) * out_features_);
+#else
+  (void)input;
+  (void)rows;
+  (void)add;
+  (void)store;
+  throw std::logic_error("RowLinear: built without the AVX-512 kernel");
 #endif
 }
 

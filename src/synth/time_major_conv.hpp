@@ -102,6 +102,31 @@ class ImageConv3x3 {
   std::vector<float> bias_;
 };
 
+/// y = x · Wᵀ + b (+ a residual) over rows: a linear layer (PyTorch's [out, in] weight) in the
+/// time-major kernel. Weights that fp16 represents exactly (those of fp16 checkpoint files) are
+/// held in fp16 and widened in registers: half the memory, the same products.
+class RowLinear {
+ public:
+  /// True when this CPU runs the kernel and the widths fit its register blocks.
+  static bool supported(int64_t in_features, int64_t out_features);
+
+  RowLinear(const float* weight, const float* bias, int64_t out_features, int64_t in_features);
+
+  int64_t in_features() const { return in_features_; }
+  int64_t out_features() const { return out_features_; }
+  bool holds_half() const { return !packed_half_.empty(); }
+
+  /// store[t] = input[t] · Wᵀ + b (+ add[t] when `add` is given) for t < rows, any row count;
+  /// `input` rows are in_features floats, `add` and `store` rows out_features.
+  void run(const float* input, int64_t rows, const float* add, float* store) const;
+
+ private:
+  int64_t out_features_, in_features_, block_columns_;
+  std::vector<float> packed_;              // [out / block][in][block], or empty
+  std::vector<uint16_t> packed_half_;      // the same in fp16, or empty
+  std::vector<float> bias_;
+};
+
 namespace detail {
 /// One call of the AVX-512 kernel (time_major_conv_avx512.cpp, built with AVX-512 enabled).
 struct TimeMajorConvCall {
@@ -110,6 +135,7 @@ struct TimeMajorConvCall {
   const float* bias;  ///< may be null: no bias
   int64_t in_channels, out_channels, kernel, dilation, rows, block_columns;
   ConvEpilogue epilogue;
+  const uint16_t* packed_half = nullptr;  ///< fp16 weights in `packed`'s order, used instead of it
 };
 void time_major_conv_avx512(const TimeMajorConvCall& call);
 /// The same convolution in Winograd tiles: `call.packed` holds the transformed pieces,

@@ -42,12 +42,18 @@ inline void finish(const TimeMajorConvCall& call, int64_t t, int64_t column, __m
   }
 }
 
+inline __m512 load_weights(const float* from) { return _mm512_loadu_ps(from); }
+inline __m512 load_weights(const uint16_t* from) {
+  // The zero-masked form: the plain one trips GCC 12's uninitialised-variable warning.
+  return _mm512_maskz_cvtph_ps(0xffff, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(from)));
+}
+
 // Rows x (Vectors·16) outputs held in registers over one piece: each input value is broadcast
 // once and feeds Vectors FMAs; each weight vector is loaded once and feeds Rows FMAs. Partial
 // sums between pieces live in `partial`; after the last piece the epilogue writes the outputs.
-template <int Rows, int Vectors>
-void output_block(const TimeMajorConvCall& call, int64_t row, int64_t column, int64_t tap, int64_t first_channel,
-                  int64_t channels, bool first_piece, bool last_piece, float* partial) {
+template <int Rows, int Vectors, typename Weight>
+void output_block(const TimeMajorConvCall& call, const Weight* packed, int64_t row, int64_t column, int64_t tap,
+                  int64_t first_channel, int64_t channels, bool first_piece, bool last_piece, float* partial) {
   constexpr int kColumns = Vectors * kLanes;
   const int64_t in_channels = call.in_channels;
   __m512 acc[Rows][Vectors];
@@ -58,11 +64,11 @@ void output_block(const TimeMajorConvCall& call, int64_t row, int64_t column, in
       acc[r][v] = first_piece ? _mm512_setzero_ps() : _mm512_loadu_ps(partial + r * kColumns + v * kLanes);
 
   const float* x = call.input + (row + tap * call.dilation) * in_channels + first_channel;
-  const float* w = call.packed + (column * call.kernel + tap * kColumns) * in_channels + first_channel * kColumns;
+  const Weight* w = packed + (column * call.kernel + tap * kColumns) * in_channels + first_channel * kColumns;
   for (int64_t c = 0; c < channels; ++c) {
     __m512 wv[Vectors];
 #pragma GCC unroll 4
-    for (int v = 0; v < Vectors; ++v) wv[v] = _mm512_loadu_ps(w + c * kColumns + v * kLanes);
+    for (int v = 0; v < Vectors; ++v) wv[v] = load_weights(w + c * kColumns + v * kLanes);
 #pragma GCC unroll 16
     for (int r = 0; r < Rows; ++r) {
       const __m512 xv = _mm512_set1_ps(x[r * in_channels + c]);
@@ -85,8 +91,8 @@ void output_block(const TimeMajorConvCall& call, int64_t row, int64_t column, in
   }
 }
 
-template <int Rows, int Vectors>
-void all_blocks(const TimeMajorConvCall& call) {
+template <int Rows, int Vectors, typename Weight>
+void all_blocks(const TimeMajorConvCall& call, const Weight* packed) {
   static_assert(TimeMajorConv::kRowMultiple % Rows == 0 && kChunkRows % TimeMajorConv::kRowMultiple == 0,
                 "row blocks must tile the row multiple and the chunks");
   constexpr int64_t kColumns = Vectors * kLanes;
@@ -100,7 +106,7 @@ void all_blocks(const TimeMajorConvCall& call) {
           const bool first_piece = tap == 0 && first == 0;
           const bool last_piece = tap + 1 == call.kernel && first + channels == call.in_channels;
           for (int64_t row = chunk; row < chunk_end; row += Rows) {
-            output_block<Rows, Vectors>(call, row, column, tap, first, channels, first_piece, last_piece,
+            output_block<Rows, Vectors>(call, packed, row, column, tap, first, channels, first_piece, last_piece,
                                         partial + (row - chunk) * kColumns);
           }
         }
@@ -302,17 +308,26 @@ void image_winograd(const TimeMajorConvCall& call, int64_t columns, int64_t begi
   }
 }
 
+// 6x64 and 12x32 blocks both use 24 accumulators + the weight vectors of 32 registers; 12x16
+// blocks load one broadcast per FMA, which the two load ports still sustain.
+template <typename Weight>
+void blocks_of_width(const TimeMajorConvCall& call, const Weight* packed) {
+  if (call.block_columns == 4 * kLanes) {
+    all_blocks<6, 4>(call, packed);
+  } else if (call.block_columns == 2 * kLanes) {
+    all_blocks<12, 2>(call, packed);
+  } else {
+    all_blocks<12, 1>(call, packed);
+  }
+}
+
 }  // namespace
 
 void time_major_conv_avx512(const TimeMajorConvCall& call) {
-  // 6x64 and 12x32 blocks both use 24 accumulators + the weight vectors of 32 registers; 12x16
-  // blocks load one broadcast per FMA, which the two load ports still sustain.
-  if (call.block_columns == 4 * kLanes) {
-    all_blocks<6, 4>(call);
-  } else if (call.block_columns == 2 * kLanes) {
-    all_blocks<12, 2>(call);
+  if (call.packed_half != nullptr) {
+    blocks_of_width(call, call.packed_half);
   } else {
-    all_blocks<12, 1>(call);
+    blocks_of_width(call, call.packed);
   }
 }
 

@@ -202,6 +202,33 @@ TEST(ImageConv3x3, RefusesShapesOutsideItsTiles) {
   EXPECT_FALSE(ImageConv3x3::supported(32, 8, 8));
 }
 
+class RowLinearCase : public ::testing::TestWithParam<std::tuple<int64_t, bool>> {};
+
+// A linear layer over any number of rows, with fp16-exact weights (held in fp16) and with
+// arbitrary fp32 ones, against LibTorch's.
+TEST_P(RowLinearCase, MatchesLibTorchLinear) {
+  const auto [rows, half_exact] = GetParam();
+  const int64_t in = 96, out = 80;
+  if (!RowLinear::supported(in, out)) GTEST_SKIP() << "this CPU has no AVX-512";
+  const c10::InferenceMode inference;
+  torch::manual_seed(rows);
+  torch::Tensor weight = torch::randn({out, in}) / std::sqrt(96.0);
+  weight[0][0] = 3e-6f;  // an fp16 subnormal once rounded
+  weight[0][1] = -0.0f;
+  if (half_exact) weight = weight.to(torch::kHalf).to(torch::kFloat);
+  const torch::Tensor bias = torch::randn({out}), x = torch::randn({rows, in}), residual = torch::randn({rows, out});
+  const RowLinear linear(weight.data_ptr<float>(), bias.data_ptr<float>(), out, in);
+  EXPECT_EQ(linear.holds_half(), half_exact);
+  torch::Tensor output = torch::full({rows + 1, out}, 12345.0f);
+  linear.run(x.data_ptr<float>(), rows, residual.data_ptr<float>(), output.data_ptr<float>());
+  const torch::Tensor expected = torch::linear(x, weight, bias) + residual;
+  EXPECT_LT((output.narrow(0, 0, rows) - expected).abs().max().item<double>(), 1e-5);
+  EXPECT_EQ(output[rows].eq(12345.0f).all().item<bool>(), true) << "wrote past the last row";
+}
+
+INSTANTIATE_TEST_SUITE_P(Rows, RowLinearCase,
+                         ::testing::Combine(::testing::Values(1, 12, 37, 240), ::testing::Bool()));
+
 TEST(TimeMajorConv, OnePointKernelsAndOddWidthsRunDirect) {
   const std::vector<float> weight(32 * 24 * 3, 0.5f), bias(32, 0.0f);
   EXPECT_EQ(TimeMajorConv(weight.data(), bias.data(), 32, 32, 1, 1, ConvAlgorithm::kWinograd).algorithm(),
