@@ -337,7 +337,9 @@ torch::Tensor RmvpeNet::image_features(torch::Tensor x) const {
     const Conv& up = upsample_[level];
     x = torch::pixel_shuffle(torch::conv2d(torch::constant_pad_nd(x, {0, 1, 0, 1}), up.weight, up.bias), 2).relu_();
     x = in_layout(x);
-    x = torch::cat({x, in_layout(skips[skips.size() - 1 - level])}, 1);
+    torch::Tensor& skip = skips[skips.size() - 1 - level];
+    x = torch::cat({x, in_layout(skip)}, 1);
+    skip = torch::Tensor();  // held in the concatenation now; its own memory can go
     x = run_stack(decoder_[level], x);
   }
   x = torch::conv2d(x, cnn_.weight, cnn_.bias, 1, 1);  // [1, 3, T, 128]

@@ -1,5 +1,7 @@
 #include "features/content_encoder_net.hpp"
 
+#include <ATen/Parallel.h>
+
 #include <algorithm>
 #include <cmath>
 
@@ -25,6 +27,35 @@ torch::nn::Linear linear(int64_t in, int64_t out) { return torch::nn::Linear(tor
 torch::nn::LayerNorm make_layer_norm(int64_t channels, double eps) {
   return torch::nn::LayerNorm(torch::nn::LayerNormOptions({channels}).eps(eps));
 }
+
+// The kernel's version of a linear module, when this CPU runs it and the weights are CPU fp32;
+// the module's weight is then released (the kernel holds it, in fp16 when that is exact).
+std::shared_ptr<const synth::RowLinear> fast_linear(const torch::Tensor& weight, const torch::Tensor& bias) {
+  if (!weight.device().is_cpu() || weight.scalar_type() != torch::kFloat32 || !bias.defined() ||
+      !synth::RowLinear::supported(weight.size(1), weight.size(0))) {
+    return nullptr;
+  }
+  const torch::Tensor w = weight.contiguous(), b = bias.contiguous();
+  return std::make_shared<const synth::RowLinear>(w.data_ptr<float>(), b.data_ptr<float>(), w.size(0), w.size(1));
+}
+
+// x [T, in] -> x · Wᵀ + b (+ residual) [T, out], the rows split across the threads.
+torch::Tensor run_linear(const synth::RowLinear& linear, const torch::Tensor& x,
+                         const torch::Tensor& residual = torch::Tensor()) {
+  const torch::Tensor input = x.contiguous();
+  const torch::Tensor add = residual.defined() ? residual.contiguous() : residual;
+  const int64_t rows = input.size(0), in = linear.in_features(), out = linear.out_features();
+  torch::Tensor output = torch::empty({rows, out}, input.options());
+  constexpr int64_t kBlock = synth::TimeMajorConv::kRowMultiple;
+  at::parallel_for(0, (rows + kBlock - 1) / kBlock, 1, [&](int64_t begin, int64_t end) {
+    const int64_t first = begin * kBlock, count = std::min(end * kBlock, rows) - first;
+    linear.run(input.data_ptr<float>() + first * in, count, add.defined() ? add.data_ptr<float>() + first * out : nullptr,
+               output.data_ptr<float>() + first * out);
+  });
+  return output;
+}
+
+void release(torch::nn::Linear& module) { module->weight.set_(); }
 
 }  // namespace
 
@@ -54,11 +85,18 @@ void SelfAttention::prepare() {
     projection->bias.set_(qkv_bias.narrow(0, index * hidden, hidden));
     ++index;
   }
+  fast_qkv = fast_linear(qkv_weight, qkv_bias);
+  fast_out = fast_linear(out_proj->weight, out_proj->bias);
+  if (fast_qkv) {
+    qkv_weight = torch::Tensor();
+    for (auto* projection : {&q_proj, &k_proj, &v_proj}) release(*projection);
+  }
+  if (fast_out) release(out_proj);
 }
 
 torch::Tensor SelfAttention::forward(const torch::Tensor& x) {
   const int64_t length = x.size(0), hidden = x.size(1);
-  const torch::Tensor qkv = torch::addmm(qkv_bias, x, qkv_weight.t());
+  const torch::Tensor qkv = fast_qkv ? run_linear(*fast_qkv, x) : torch::addmm(qkv_bias, x, qkv_weight.t());
   auto split_heads = [&](int64_t index) {  // [T, H] -> [heads, T, head_dim]
     return qkv.narrow(1, index * hidden, hidden).view({length, heads, head_dim}).transpose(0, 1);
   };
@@ -75,7 +113,8 @@ torch::Tensor SelfAttention::forward(const torch::Tensor& x) {
     const torch::Tensor weights = torch::softmax(scores, -1, torch::kFloat32).to(x.scalar_type());
     output.narrow(1, first, rows).copy_(torch::bmm(weights, value));
   }
-  return out_proj->forward(output.transpose(0, 1).reshape({length, hidden}));
+  const torch::Tensor heads_joined = output.transpose(0, 1).reshape({length, hidden});
+  return fast_out ? run_linear(*fast_out, heads_joined) : out_proj->forward(heads_joined);
 }
 
 TransformerLayer::TransformerLayer(int64_t hidden, int64_t heads, int64_t ffn, double eps) {
@@ -86,9 +125,20 @@ TransformerLayer::TransformerLayer(int64_t hidden, int64_t heads, int64_t ffn, d
   final_layer_norm = register_module("final_layer_norm", make_layer_norm(hidden, eps));
 }
 
+void TransformerLayer::prepare() {
+  self_attn->prepare();
+  fast_fc1 = fast_linear(fc1->weight, fc1->bias);
+  fast_fc2 = fast_linear(fc2->weight, fc2->bias);
+  if (fast_fc1) release(fc1);
+  if (fast_fc2) release(fc2);
+}
+
 torch::Tensor TransformerLayer::forward(const torch::Tensor& x) {
   const torch::Tensor attended = self_attn_layer_norm->forward(x + self_attn->forward(x));
-  return final_layer_norm->forward(attended + fc2->forward(gelu_fp32(fc1->forward(attended))));
+  const torch::Tensor inner = gelu_fp32(fast_fc1 ? run_linear(*fast_fc1, attended) : fc1->forward(attended));
+  // (attended + fc2) as LibTorch sums it: the kernel adds the residual after the bias.
+  return final_layer_norm->forward(fast_fc2 ? run_linear(*fast_fc2, inner, attended)
+                                            : attended + fc2->forward(inner));
 }
 
 HubertNet::HubertNet(const EncoderArchitecture& arch_) : arch(arch_) {
@@ -119,7 +169,7 @@ HubertNet::HubertNet(const EncoderArchitecture& arch_) : arch(arch_) {
 }
 
 void HubertNet::prepare() {
-  for (const auto& layer : layers) layer->self_attn->prepare();
+  for (const auto& layer : layers) layer->prepare();
 }
 
 torch::Tensor HubertNet::conv_features(const torch::Tensor& samples) {

@@ -4,7 +4,10 @@
 
 #include <torch/torch.h>
 
+#include <memory>
 #include <vector>
+
+#include "synth/time_major_conv.hpp"
 
 namespace rvc::features {
 
@@ -34,16 +37,21 @@ struct SelfAttention : torch::nn::Module {
   int64_t heads, head_dim;
   torch::nn::Linear q_proj{nullptr}, k_proj{nullptr}, v_proj{nullptr}, out_proj{nullptr};
   torch::Tensor qkv_weight, qkv_bias;
+  // On CPUs with AVX-512 in fp32, the projections in the time-major kernel (the modules' weights
+  // are then released).
+  std::shared_ptr<const synth::RowLinear> fast_qkv, fast_out;
 };
 
 // encoder.layers.<i>: post-LN transformer layer.
 struct TransformerLayer : torch::nn::Module {
   TransformerLayer(int64_t hidden, int64_t heads, int64_t ffn, double eps);
+  void prepare();
   torch::Tensor forward(const torch::Tensor& x);
 
   std::shared_ptr<SelfAttention> self_attn;
   torch::nn::LayerNorm self_attn_layer_norm{nullptr}, final_layer_norm{nullptr};
   torch::nn::Linear fc1{nullptr}, fc2{nullptr};
+  std::shared_ptr<const synth::RowLinear> fast_fc1, fast_fc2;  // as SelfAttention's
 };
 
 struct HubertNet : torch::nn::Module {

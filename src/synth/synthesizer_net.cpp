@@ -459,8 +459,17 @@ void Generator::prepare() {
   time_major_stages.clear();
   const std::size_t kernels = resblocks.size() / ups.size();
   for (std::size_t i = 0; i < ups.size(); ++i) {
-    time_major_stages.push_back(time_major_resblocks(
-        std::vector<std::shared_ptr<ResBlock>>(resblocks.begin() + i * kernels, resblocks.begin() + (i + 1) * kernels)));
+    const std::vector<std::shared_ptr<ResBlock>> stage(resblocks.begin() + i * kernels,
+                                                       resblocks.begin() + (i + 1) * kernels);
+    time_major_stages.push_back(time_major_resblocks(stage));
+    if (!time_major_stages.back()) continue;
+    // The kernel holds its own (packed) copy of the stage's weights; LibTorch's are never read again.
+    for (const auto& block : stage) {
+      for (auto* packed : {&block->packed1, &block->packed2})
+        for (PackedConv& conv : *packed) conv.weight = torch::Tensor();
+      for (auto* convs : {&block->convs1, &block->convs2})
+        for (auto& conv : *convs) conv->weight.set_();
+    }
   }
   rates_so_far.clear();
   noise_strides.clear();
