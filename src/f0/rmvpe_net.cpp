@@ -251,7 +251,8 @@ RmvpeNet::Block RmvpeNet::fold_block(const ConvBlockResModules& block, int64_t c
   // Winograd weights take twice the memory of the plain ones. The deepest images (a single
   // tile wide) are left to oneDNN: they hold most of the weights (83% at full size).
   const bool fast = device_.is_cpu() && dtype_ == torch::kFloat32 && columns > synth::ImageConv3x3::kTileColumns &&
-                    synth::ImageConv3x3::supported(in, out, columns) && synth::ImageConv3x3::supported(out, out, columns);
+                    synth::ImageConv3x3::supported(in, out, columns) &&
+                    synth::ImageConv3x3::supported(out, out, columns);
   if (fast) {
     weight1 = weight1.contiguous();
     weight2 = weight2.contiguous();
@@ -290,11 +291,11 @@ torch::Tensor RmvpeNet::run_fast_block(const Block& block, const torch::Tensor& 
   first.store = middle.data_ptr<float>();
   run(*block.fast_first, input, first);
   // A shortcut convolution's output is ours to overwrite; the identity's input is not.
-  torch::Tensor residual =
-      block.shortcut.weight.defined()
-          ? torch::conv2d(input, block.shortcut.weight, block.shortcut.bias).contiguous(torch::MemoryFormat::ChannelsLast)
-          : input;
-  torch::Tensor output = block.shortcut.weight.defined() ? residual : torch::empty({1, out, rows, columns}, options);
+  const bool shortcut = block.shortcut.weight.defined();
+  torch::Tensor residual = shortcut ? torch::conv2d(input, block.shortcut.weight, block.shortcut.bias)
+                                          .contiguous(torch::MemoryFormat::ChannelsLast)
+                                    : input;
+  torch::Tensor output = shortcut ? residual : torch::empty({1, out, rows, columns}, options);
   synth::ConvEpilogue second;
   second.rectify = true;
   second.add = residual.data_ptr<float>();

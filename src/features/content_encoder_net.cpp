@@ -49,8 +49,8 @@ torch::Tensor run_linear(const synth::RowLinear& linear, const torch::Tensor& x,
   constexpr int64_t kBlock = synth::TimeMajorConv::kRowMultiple;
   at::parallel_for(0, (rows + kBlock - 1) / kBlock, 1, [&](int64_t begin, int64_t end) {
     const int64_t first = begin * kBlock, count = std::min(end * kBlock, rows) - first;
-    linear.run(input.data_ptr<float>() + first * in, count, add.defined() ? add.data_ptr<float>() + first * out : nullptr,
-               output.data_ptr<float>() + first * out);
+    const float* residual_rows = add.defined() ? add.data_ptr<float>() + first * out : nullptr;
+    linear.run(input.data_ptr<float>() + first * in, count, residual_rows, output.data_ptr<float>() + first * out);
   });
   return output;
 }

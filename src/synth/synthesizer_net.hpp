@@ -125,7 +125,7 @@ struct ResBlock : torch::nn::Module {
 };
 
 /// A stage's blocks for the time-major CPU kernel (fp32 weights on a CPU with AVX-512, widths a
-/// multiple of 32); null where it does not apply.
+/// multiple of 16); null where it does not apply.
 std::shared_ptr<const TimeMajorResBlocks> time_major_resblocks(const std::vector<std::shared_ptr<ResBlock>>& blocks);
 /// The average of a stage's blocks on x [1, C, T] through the kernel, as [1, C, T]; convolution
 /// inputs are masked to `valid` as ResBlock::forward masks them.

@@ -157,7 +157,8 @@ ImageConv3x3::ImageConv3x3(const float* weight, const float* bias, int64_t out_c
   // Kernel row = tap of the convolution over transformed rows; kernel columns go into the points.
   packed_ = pack_weights(kWinograd4x3.points, 3, in_channels, out_channels, block_columns_,
                          [&](int64_t point, int64_t row, int64_t c, int64_t o) {
-                           return transformed_tap(kWinograd4x3, point, weight + ((o * in_channels + c) * 3 + row) * 3, 3);
+                           const float* taps = weight + ((o * in_channels + c) * 3 + row) * 3;
+                           return transformed_tap(kWinograd4x3, point, taps, 3);
                          });
 }
 

@@ -1,9 +1,10 @@
-// 1-D convolutions in time-major layout ([rows, channels], one row per time step) for the
-// vocoder's ResBlocks on CPUs with AVX-512. oneDNN's channel-major kernels reach about half of a
-// core's FMA throughput on these small, dilated shapes; a register-blocked kernel over shifted
-// rows reaches 75-90%. On top of that kernel, Winograd tiles (winograd_transforms.hpp) halve the
-// multiplications of the 3/7/11-tap convolutions. No LibTorch here: the caller hands in plain
-// float buffers.
+// 1-D convolutions in time-major layout ([rows, channels], one row per time step) on CPUs with
+// AVX-512: the vocoder's ResBlocks, and on the same kernel RMVPE's 3×3 image convolutions
+// (ImageConv3x3) and HuBERT's linear layers (RowLinear). oneDNN's channel-major kernels reach about
+// half of a core's FMA throughput on the vocoder's small, dilated shapes; a register-blocked kernel
+// over shifted rows reaches 75-90%. On top of that kernel, Winograd tiles (winograd_transforms.hpp)
+// halve the multiplications of the 3/7/11-tap and 3×3 convolutions. No LibTorch here: the caller
+// hands in plain float buffers.
 #pragma once
 
 #include <cstdint>

@@ -1,5 +1,5 @@
-// The time-major AVX-512 ResBlock kernel, direct and in Winograd tiles, against the LibTorch
-// ResBlocks it replaces on the CPU and against a float64 convolution.
+// The time-major AVX-512 kernel against LibTorch and float64: the vocoder's ResBlocks direct and in
+// Winograd tiles, RMVPE's 3×3 image convolution and the linear layer of HuBERT.
 #include <gtest/gtest.h>
 
 #include <torch/torch.h>
