@@ -39,16 +39,23 @@ std::shared_ptr<const synth::RowLinear> fast_linear(const torch::Tensor& weight,
   return std::make_shared<const synth::RowLinear>(w.data_ptr<float>(), b.data_ptr<float>(), w.size(0), w.size(1));
 }
 
-// x [T, in] -> x · Wᵀ + b (+ residual) [T, out], the rows split across the threads.
+// run(first, count) over rows [0, rows), split across the threads in whole kernel row blocks.
+template <typename Run>
+void run_rows(int64_t rows, const Run& run) {
+  constexpr int64_t kBlock = synth::TimeMajorConv::kRowMultiple;
+  at::parallel_for(0, (rows + kBlock - 1) / kBlock, 1, [&](int64_t begin, int64_t end) {
+    run(begin * kBlock, std::min(end * kBlock, rows) - begin * kBlock);
+  });
+}
+
+// x [T, in] -> x · Wᵀ + b (+ residual) [T, out].
 torch::Tensor run_linear(const synth::RowLinear& linear, const torch::Tensor& x,
                          const torch::Tensor& residual = torch::Tensor()) {
   const torch::Tensor input = x.contiguous();
   const torch::Tensor add = residual.defined() ? residual.contiguous() : residual;
-  const int64_t rows = input.size(0), in = linear.in_features(), out = linear.out_features();
-  torch::Tensor output = torch::empty({rows, out}, input.options());
-  constexpr int64_t kBlock = synth::TimeMajorConv::kRowMultiple;
-  at::parallel_for(0, (rows + kBlock - 1) / kBlock, 1, [&](int64_t begin, int64_t end) {
-    const int64_t first = begin * kBlock, count = std::min(end * kBlock, rows) - first;
+  const int64_t in = linear.in_features(), out = linear.out_features();
+  torch::Tensor output = torch::empty({input.size(0), out}, input.options());
+  run_rows(input.size(0), [&](int64_t first, int64_t count) {
     const float* residual_rows = add.defined() ? add.data_ptr<float>() + first * out : nullptr;
     linear.run(input.data_ptr<float>() + first * in, count, residual_rows, output.data_ptr<float>() + first * out);
   });
@@ -63,6 +70,15 @@ ConvLayer::ConvLayer(int64_t in, int64_t out, int64_t kernel, int64_t stride, bo
   conv = register_module("0", torch::nn::Conv1d(torch::nn::Conv1dOptions(in, out, kernel).stride(stride).bias(bias)));
   // fairseq's Fp32GroupNorm(dim, dim): one group per channel.
   if (group_norm) norm = register_module("2", torch::nn::GroupNorm(torch::nn::GroupNormOptions(out, out)));
+}
+
+void ConvLayer::prepare() {
+  if (norm) return;
+  const torch::Tensor& weight = conv->weight;  // [out, in, kernel]
+  const torch::Tensor bias = conv->bias.defined() ? conv->bias : torch::zeros({weight.size(0)}, weight.options());
+  // Frame-major rows read kernel frames of `in` channels: the weight as [out, kernel · in].
+  fast = fast_linear(weight.permute({0, 2, 1}).reshape({weight.size(0), -1}), bias);
+  if (fast) conv->weight.set_();
 }
 
 SelfAttention::SelfAttention(int64_t hidden, int64_t heads_) : heads(heads_), head_dim(hidden / heads_) {
@@ -169,6 +185,7 @@ HubertNet::HubertNet(const EncoderArchitecture& arch_) : arch(arch_) {
 }
 
 void HubertNet::prepare() {
+  for (const auto& layer : conv_layers) layer->prepare();
   for (const auto& layer : layers) layer->prepare();
 }
 
@@ -189,7 +206,24 @@ torch::Tensor HubertNet::conv_features(const torch::Tensor& samples) {
   auto run_stack = [&](const torch::Tensor& piece, const ConvLayer* normalised_first_layer,
                        const torch::Tensor& scale, const torch::Tensor& shift) {
     torch::Tensor x = piece.view({1, 1, -1});
+    bool frame_major = false;  // x as [frames, channels] rather than [1, channels, frames]
     for (const auto& layer : conv_layers) {
+      if (layer->fast) {
+        if (!frame_major) x = x[0].t().contiguous();
+        frame_major = true;
+        const int64_t kernel = layer->conv->options.kernel_size()->at(0);
+        const int64_t step = layer->conv->options.stride()->at(0);
+        const int64_t channels = x.size(1), out_frames = (x.size(0) - kernel) / step + 1;
+        torch::Tensor y = torch::empty({out_frames, layer->fast->out_features()}, x.options());
+        run_rows(out_frames, [&](int64_t first, int64_t count) {
+          layer->fast->run(x.data_ptr<float>() + first * step * channels, count, nullptr,
+                           y.data_ptr<float>() + first * y.size(1), step * channels);
+        });
+        x = gelu_fp32(y);
+        continue;
+      }
+      if (frame_major) x = x.t().unsqueeze(0);
+      frame_major = false;
       x = layer->conv->forward(x);
       if (layer.get() == normalised_first_layer) {
         x = torch::addcmul(shift, x.to(torch::kFloat32), scale).to(samples.scalar_type());
@@ -198,7 +232,7 @@ torch::Tensor HubertNet::conv_features(const torch::Tensor& samples) {
       }
       x = gelu_fp32(x);
     }
-    return x[0].t();
+    return frame_major ? x : x[0].t();
   };
   ConvLayer& first = *conv_layers.front();
   if (frames <= kConvTileFrames || !first.norm) return run_stack(samples, nullptr, {}, {});

@@ -23,8 +23,12 @@ struct EncoderArchitecture {
 // conv_layers.<i>: the conv ("0") and, for layer 0, its GroupNorm ("2").
 struct ConvLayer : torch::nn::Module {
   ConvLayer(int64_t in, int64_t out, int64_t kernel, int64_t stride, bool bias, bool group_norm);
+  void prepare();
   torch::nn::Conv1d conv{nullptr};
   torch::nn::GroupNorm norm{nullptr};
+  // Layers without a norm, on CPUs with AVX-512 in fp32: the convolution as a linear layer over
+  // overlapping time-major frames (weights [out, kernel · in]; the module's weight is released).
+  std::shared_ptr<const synth::RowLinear> fast;
 };
 
 // fairseq MultiheadAttention (self-attention only).

@@ -197,10 +197,12 @@ RowLinear::RowLinear(const float* weight, const float* bias, int64_t out_feature
   std::vector<float>().swap(packed_);
 }
 
-void RowLinear::run(const float* input, int64_t rows, const float* add, float* store) const {
+void RowLinear::run(const float* input, int64_t rows, const float* add, float* store, int64_t input_stride) const {
 #if defined(RVC_HAVE_AVX512_KERNELS)
+  const int64_t stride = input_stride > 0 ? input_stride : in_features_;
   detail::TimeMajorConvCall call{input, packed_.data(), bias_.data(), in_features_, out_features_, 1, 1, 0,
-                                 block_columns_, ConvEpilogue{}, packed_half_.empty() ? nullptr : packed_half_.data()};
+                                 block_columns_, ConvEpilogue{}, packed_half_.empty() ? nullptr : packed_half_.data(),
+                                 stride};
   call.epilogue.add = add;
   call.epilogue.store = store;
   // The kernel computes whole blocks of kRowMultiple rows; the last, partial one goes through
@@ -211,12 +213,14 @@ void RowLinear::run(const float* input, int64_t rows, const float* add, float* s
   if (tail == 0) return;
   const auto padded = static_cast<std::size_t>(TimeMajorConv::kRowMultiple);
   std::vector<float> tail_input(padded * in_features_, 0.0f), tail_add, tail_store(padded * out_features_);
-  std::copy_n(input + call.rows * in_features_, tail * in_features_, tail_input.begin());
+  for (int64_t t = 0; t < tail; ++t)
+    std::copy_n(input + (call.rows + t) * stride, in_features_, tail_input.begin() + t * in_features_);
   if (add != nullptr) {
     tail_add.assign(padded * out_features_, 0.0f);
     std::copy_n(add + call.rows * out_features_, tail * out_features_, tail_add.begin());
   }
   call.input = tail_input.data();
+  call.input_stride = in_features_;
   call.epilogue.add = add != nullptr ? tail_add.data() : nullptr;
   call.epilogue.store = tail_store.data();
   call.rows = TimeMajorConv::kRowMultiple;
@@ -227,6 +231,7 @@ void RowLinear::run(const float* input, int64_t rows, const float* add, float* s
   (void)rows;
   (void)add;
   (void)store;
+  (void)input_stride;
   throw std::logic_error("RowLinear: built without the AVX-512 kernel");
 #endif
 }

@@ -118,8 +118,10 @@ class RowLinear {
   bool holds_half() const { return !packed_half_.empty(); }
 
   /// store[t] = input[t] · Wᵀ + b (+ add[t] when `add` is given) for t < rows, any row count;
-  /// `input` rows are in_features floats, `add` and `store` rows out_features.
-  void run(const float* input, int64_t rows, const float* add, float* store) const;
+  /// `add` and `store` rows are out_features floats. Input row t is the in_features floats at
+  /// input + t · input_stride (0: in_features); a stride below in_features makes the rows overlap,
+  /// which turns a strided convolution over time-major frames into a linear layer.
+  void run(const float* input, int64_t rows, const float* add, float* store, int64_t input_stride = 0) const;
 
  private:
   int64_t out_features_, in_features_, block_columns_;
@@ -137,6 +139,7 @@ struct TimeMajorConvCall {
   int64_t in_channels, out_channels, kernel, dilation, rows, block_columns;
   ConvEpilogue epilogue;
   const uint16_t* packed_half = nullptr;  ///< fp16 weights in `packed`'s order, used instead of it
+  int64_t input_stride = 0;               ///< floats from one input row to the next; 0: in_channels
 };
 void time_major_conv_avx512(const TimeMajorConvCall& call);
 /// The same convolution in Winograd tiles: `call.packed` holds the transformed pieces,

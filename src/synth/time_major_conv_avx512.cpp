@@ -63,7 +63,8 @@ void output_block(const TimeMajorConvCall& call, const Weight* packed, int64_t r
     for (int v = 0; v < Vectors; ++v)
       acc[r][v] = first_piece ? _mm512_setzero_ps() : _mm512_loadu_ps(partial + r * kColumns + v * kLanes);
 
-  const float* x = call.input + (row + tap * call.dilation) * in_channels + first_channel;
+  const int64_t stride = call.input_stride > 0 ? call.input_stride : in_channels;
+  const float* x = call.input + (row + tap * call.dilation) * stride + first_channel;
   const Weight* w = packed + (column * call.kernel + tap * kColumns) * in_channels + first_channel * kColumns;
   for (int64_t c = 0; c < channels; ++c) {
     __m512 wv[Vectors];
@@ -71,7 +72,7 @@ void output_block(const TimeMajorConvCall& call, const Weight* packed, int64_t r
     for (int v = 0; v < Vectors; ++v) wv[v] = load_weights(w + c * kColumns + v * kLanes);
 #pragma GCC unroll 16
     for (int r = 0; r < Rows; ++r) {
-      const __m512 xv = _mm512_set1_ps(x[r * in_channels + c]);
+      const __m512 xv = _mm512_set1_ps(x[r * stride + c]);
 #pragma GCC unroll 4
       for (int v = 0; v < Vectors; ++v) acc[r][v] = _mm512_fmadd_ps(xv, wv[v], acc[r][v]);
     }

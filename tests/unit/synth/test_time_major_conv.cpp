@@ -229,6 +229,23 @@ TEST_P(RowLinearCase, MatchesLibTorchLinear) {
 INSTANTIATE_TEST_SUITE_P(Rows, RowLinearCase,
                          ::testing::Combine(::testing::Values(1, 12, 37, 240), ::testing::Bool()));
 
+// Overlapping input rows: HuBERT's kernel-3, stride-2 convolution over time-major frames.
+TEST(RowLinear, OverlappingRowsMakeAStridedConvolution) {
+  const int64_t channels = 32, kernel = 3, stride = 2, frames = 41;
+  if (!RowLinear::supported(kernel * channels, channels)) GTEST_SKIP() << "this CPU has no AVX-512";
+  const c10::InferenceMode inference;
+  torch::manual_seed(3);
+  const torch::Tensor x = torch::randn({1, channels, frames}), weight = torch::randn({channels, channels, kernel});
+  const torch::Tensor expected = torch::conv1d(x, weight, {}, stride)[0].t();  // [out frames, channels]
+  // Row t of the linear layer reads frames 2t .. 2t + 2, channel-minor: weight as [out, kernel, in].
+  const torch::Tensor frames_major = x[0].t().contiguous();
+  const torch::Tensor linear_weight = weight.permute({0, 2, 1}).contiguous(), bias = torch::zeros({channels});
+  const RowLinear linear(linear_weight.data_ptr<float>(), bias.data_ptr<float>(), channels, kernel * channels);
+  torch::Tensor output = torch::empty({expected.size(0), channels});
+  linear.run(frames_major.data_ptr<float>(), expected.size(0), nullptr, output.data_ptr<float>(), stride * channels);
+  EXPECT_LT((output - expected).abs().max().item<double>(), 1e-4);
+}
+
 TEST(TimeMajorConv, OnePointKernelsAndOddWidthsRunDirect) {
   const std::vector<float> weight(32 * 24 * 3, 0.5f), bias(32, 0.0f);
   EXPECT_EQ(TimeMajorConv(weight.data(), bias.data(), 32, 32, 1, 1, ConvAlgorithm::kWinograd).algorithm(),
