@@ -123,6 +123,16 @@ std::pair<std::string, rvc::Precision> device_and_precision(const char* device, 
   return {device != nullptr ? device : "cpu", static_cast<rvc::Precision>(precision)};
 }
 
+// The first step of every *_init function: false for a null struct; otherwise all zero, with
+// struct_size set to this library's size of it.
+template <typename Struct>
+bool clear_sized(Struct* value) {
+  if (value == nullptr) return false;
+  std::memset(value, 0, sizeof(*value));
+  value->struct_size = sizeof(*value);
+  return true;
+}
+
 // Copies the fields a caller's (possibly older, smaller) config struct has over the defaults.
 template <typename Config>
 Config effective_config(const Config* given, void (*init)(Config*), const char* function) {
@@ -306,9 +316,7 @@ rvc_status rvc_audio_read(const char* path, int32_t sample_rate_hz, float* buffe
 }
 
 void rvc_audio_write_config_init(rvc_audio_write_config* config) {
-  if (config == nullptr) return;
-  std::memset(config, 0, sizeof(*config));
-  config->struct_size = sizeof(*config);
+  if (!clear_sized(config)) return;
   config->encoding = RVC_AUDIO_ENCODING_AUTO;
 }
 
@@ -491,18 +499,14 @@ const char* rvc_model_info_json(const rvc_model_info* info) {
 void rvc_model_info_destroy(rvc_model_info* info) { delete info; }
 
 void rvc_synthesizer_config_init(rvc_synthesizer_config* config) {
-  if (config == nullptr) return;
-  std::memset(config, 0, sizeof(*config));
-  config->struct_size = sizeof(*config);
+  if (!clear_sized(config)) return;
   config->device = "cpu";
   config->precision = RVC_PRECISION_AUTO;
 }
 
 void rvc_synthesis_options_init(rvc_synthesis_options* options) {
-  if (options == nullptr) return;
+  if (!clear_sized(options)) return;
   const rvc::synth::InferOptions defaults;
-  std::memset(options, 0, sizeof(*options));
-  options->struct_size = sizeof(*options);
   options->speaker_id = defaults.speaker_id;
   options->noise_scale = defaults.noise_scale;
   options->seed = defaults.seed;
@@ -566,9 +570,7 @@ rvc_status rvc_synthesizer_infer(const rvc_synthesizer* synthesizer, const float
 }
 
 void rvc_content_encoder_config_init(rvc_content_encoder_config* config) {
-  if (config == nullptr) return;
-  std::memset(config, 0, sizeof(*config));
-  config->struct_size = sizeof(*config);
+  if (!clear_sized(config)) return;
   config->device = "cpu";
   config->precision = RVC_PRECISION_AUTO;
 }
@@ -621,9 +623,7 @@ int32_t rvc_features_dim(const rvc_features* features) { return features != null
 void rvc_features_destroy(rvc_features* features) { delete features; }
 
 void rvc_f0_estimator_config_init(rvc_f0_estimator_config* config) {
-  if (config == nullptr) return;
-  std::memset(config, 0, sizeof(*config));
-  config->struct_size = sizeof(*config);
+  if (!clear_sized(config)) return;
   config->device = "cpu";
   config->precision = RVC_PRECISION_AUTO;
   config->voicing_threshold = -1;
@@ -683,9 +683,7 @@ const float* rvc_f0_track_confidence(const rvc_f0_track* track) {
 void rvc_f0_track_destroy(rvc_f0_track* track) { delete track; }
 
 void rvc_index_config_init(rvc_index_config* config) {
-  if (config == nullptr) return;
-  std::memset(config, 0, sizeof(*config));
-  config->struct_size = sizeof(*config);
+  if (!clear_sized(config)) return;
 }
 
 rvc_status rvc_index_load(const char* path, const rvc_index_config* config, rvc_index** out_index) {
@@ -739,9 +737,7 @@ rvc_status rvc_index_blend(const rvc_index* index, const float* features, int64_
 }
 
 void rvc_index_build_config_init(rvc_index_build_config* config) {
-  if (config == nullptr) return;
-  std::memset(config, 0, sizeof(*config));
-  config->struct_size = sizeof(*config);
+  if (!clear_sized(config)) return;
 }
 
 rvc_status rvc_index_build(const char* features_path, const char* output_dir, const rvc_index_build_config* config,
@@ -801,19 +797,15 @@ void rvc_index_build_result_destroy(rvc_index_build_result* result) { delete res
 
 
 void rvc_engine_config_init(rvc_engine_config* config) {
-  if (config == nullptr) return;
-  std::memset(config, 0, sizeof(*config));
-  config->struct_size = sizeof(*config);
+  if (!clear_sized(config)) return;
   config->device = "cpu";
   config->precision = RVC_PRECISION_AUTO;
   config->chunking = RVC_CHUNKING_AUTO;
 }
 
 void rvc_convert_params_init(rvc_convert_params* params) {
-  if (params == nullptr) return;
+  if (!clear_sized(params)) return;
   const rvc::pipeline::ConvertOptions defaults;
-  std::memset(params, 0, sizeof(*params));
-  params->struct_size = sizeof(*params);
   params->f0_up_key = defaults.f0_up_key;
   params->f0_method = static_cast<int32_t>(defaults.f0_method);
   params->index_rate = defaults.index_rate;
@@ -994,9 +986,7 @@ rvc_status rvc_model_set_info(const char* path, const char* info, const char* ou
 }
 
 void rvc_model_extract_config_init(rvc_model_extract_config* config) {
-  if (config == nullptr) return;
-  std::memset(config, 0, sizeof(*config));
-  config->struct_size = sizeof(*config);
+  if (!clear_sized(config)) return;
   config->has_pitch = -1;
 }
 
@@ -1016,9 +1006,7 @@ rvc_status rvc_model_extract(const char* checkpoint_path, const char* output_pat
 }
 
 void rvc_model_merge_config_init(rvc_model_merge_config* config) {
-  if (config == nullptr) return;
-  std::memset(config, 0, sizeof(*config));
-  config->struct_size = sizeof(*config);
+  if (!clear_sized(config)) return;
   config->alpha = rvc::model::MergeConfig{}.alpha;
   config->has_pitch = -1;
 }
@@ -1041,9 +1029,7 @@ rvc_status rvc_model_merge(const char* model_a, const char* model_b, const char*
 }
 
 void rvc_bundle_config_init(rvc_bundle_config* config) {
-  if (config == nullptr) return;
-  std::memset(config, 0, sizeof(*config));
-  config->struct_size = sizeof(*config);
+  if (!clear_sized(config)) return;
 }
 
 rvc_status rvc_bundle_create(const char* model_path, const char* output_path, const rvc_bundle_config* config,
