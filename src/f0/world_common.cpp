@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
+#include <cstring>
 #include <mutex>
 
 #include "f0/world.hpp"
@@ -140,20 +142,69 @@ std::vector<double> decimate(const double* x, int length, int ratio) {
   return y;
 }
 
+namespace {
+
+// Event flags of samples [begin, end) of the scan below, one byte each (bit k: a crossing of kind
+// k between i and i + 1). Branch-free, so it vectorises; `with_slope` is false only for the last
+// pair, which has no slope after it.
+__attribute__((target_clones("avx512f", "avx2", "default")))
+void crossing_flags(const double* __restrict signal, int begin, int end, bool with_slope,
+                    std::uint8_t* __restrict flags) {
+  const int count = end - begin;
+  const double* s = signal + begin;
+  if (!with_slope) {
+    for (int i = 0; i < count; ++i) {
+      const double a = s[i], b = s[i + 1];
+      flags[i] = static_cast<std::uint8_t>(((0.0 < a) & (b <= 0.0)) | ((0.0 < -a) & (-b <= 0.0)) << 1);
+    }
+    return;
+  }
+  for (int i = 0; i < count; ++i) {
+    const double a = s[i], b = s[i + 1], c = s[i + 2];
+    const double da = (-a) - (-b), db = (-b) - (-c);
+    flags[i] = static_cast<std::uint8_t>(((0.0 < a) & (b <= 0.0)) | ((0.0 < -a) & (-b <= 0.0)) << 1 |
+                                         ((0.0 < da) & (db <= 0.0)) << 2 | ((0.0 < -da) & (-db <= 0.0)) << 3);
+  }
+}
+
+}  // namespace
+
 std::array<CrossingIntervals, 4> four_zero_crossing_intervals(const double* signal, int length, double sample_rate_hz) {
-  // One pass finds the negative-going crossings of the signal s, of −s, of d = (−s[i]) − (−s[i+1])
-  // and of −d: WORLD's negative and positive zero crossings, peaks and dips, with its arithmetic.
+  // The negative-going crossings of the signal s, of −s, of d = (−s[i]) − (−s[i+1]) and of −d:
+  // WORLD's negative and positive zero crossings, peaks and dips, with its arithmetic. Crossings
+  // are rare next to samples, so the flags are computed in blocks and only the set ones visited.
   std::array<std::vector<double>, 4> crossings;
   for (auto& kind : crossings) kind.reserve(static_cast<std::size_t>(length) / 16 + 4);
-  auto slope = [&](int i) { return (-signal[i]) - (-signal[i + 1]); };
-  for (int i = 0; i + 1 < length; ++i) {
+  auto record = [&](int i, int bits) {
     const double a = signal[i], b = signal[i + 1];
-    if (0.0 < a && b <= 0.0) crossings[0].push_back(fine_crossing(i + 1, a, b));
-    if (0.0 < -a && -b <= 0.0) crossings[1].push_back(fine_crossing(i + 1, -a, -b));
-    if (i + 2 < length) {
-      const double da = slope(i), db = slope(i + 1);
-      if (0.0 < da && db <= 0.0) crossings[2].push_back(fine_crossing(i + 1, da, db));
-      if (0.0 < -da && -db <= 0.0) crossings[3].push_back(fine_crossing(i + 1, -da, -db));
+    if (bits & 1) crossings[0].push_back(fine_crossing(i + 1, a, b));
+    if (bits & 2) crossings[1].push_back(fine_crossing(i + 1, -a, -b));
+    if (bits < 4) return;
+    const double da = (-signal[i]) - (-signal[i + 1]), db = (-signal[i + 1]) - (-signal[i + 2]);
+    if (bits & 4) crossings[2].push_back(fine_crossing(i + 1, da, db));
+    if (bits & 8) crossings[3].push_back(fine_crossing(i + 1, -da, -db));
+  };
+  constexpr int kBlock = 512;
+  alignas(8) std::uint8_t flags[kBlock];
+  const int pairs = length - 1;  // i + 1 < length
+  for (int begin = 0; begin < pairs; begin += kBlock) {
+    const int end = std::min(pairs, begin + kBlock);
+    const int sloped_end = std::min(end, length - 2);  // i + 2 < length
+    crossing_flags(signal, begin, sloped_end, true, flags);
+    if (sloped_end < end) crossing_flags(signal, sloped_end, end, false, flags + (sloped_end - begin));
+    const int count = end - begin;
+    int j = 0;
+    for (; j + 8 <= count; j += 8) {
+      std::uint64_t word;
+      std::memcpy(&word, flags + j, sizeof(word));
+      while (word != 0) {
+        const int byte = __builtin_ctzll(word) / 8;
+        record(begin + j + byte, flags[j + byte]);
+        word &= ~(std::uint64_t{0xff} << (8 * byte));
+      }
+    }
+    for (; j < count; ++j) {
+      if (flags[j] != 0) record(begin + j, flags[j]);
     }
   }
   std::array<CrossingIntervals, 4> events;
@@ -288,10 +339,11 @@ void HarmonicSpectra::bins(const int* bin_indices, int count, Bin* out) const {
   for (int n = 0; n < length; ++n) {
     const double m = main_[n], d = diff_[n];
     for (int k = 0; k < kMaxBins; ++k) {
-      const double main0 = m + coefficient[k] * main1[k] - main2[k];
+      // x[n] − s[n−2] is known a step ahead, so each step waits on one multiply-add only.
+      const double main0 = coefficient[k] * main1[k] + (m - main2[k]);
       main2[k] = main1[k];
       main1[k] = main0;
-      const double diff0 = d + coefficient[k] * diff1[k] - diff2[k];
+      const double diff0 = coefficient[k] * diff1[k] + (d - diff2[k]);
       diff2[k] = diff1[k];
       diff1[k] = diff0;
     }

@@ -21,11 +21,27 @@ constexpr int kOverlapParameter = 1 + 2 * kOverlap;
 
 using Matrix = std::vector<std::vector<double>>;
 
+// Products of spectra as interleaved (re, im) pairs, with std::complex's arithmetic. Plain arrays:
+// std::complex temporaries made GCC bounce each value through the stack.
+void multiply_spectra(const double* __restrict a, const double* __restrict b, double* __restrict product, int bins) {
+  for (int k = 0; k < bins; ++k) {
+    const double a_re = a[2 * k], a_im = a[2 * k + 1], b_re = b[2 * k], b_im = b[2 * k + 1];
+    product[2 * k] = a_re * b_re - a_im * b_im;
+    product[2 * k + 1] = a_re * b_im + a_im * b_re;
+  }
+}
+
 // Linear convolution of one long signal with many short filters by overlap-save in cache-sized
 // blocks; the signal's block spectra are computed once and shared by all filters. Circular
 // convolution over WORLD's zero-padded FFT equals this linear one on every sample Harvest reads.
 class BlockConvolver {
  public:
+  /// Buffers of one thread's convolve() calls, kept between them.
+  struct Scratch {
+    std::vector<double> block;
+    std::vector<std::complex<double>> filter_spectrum, product;
+  };
+
   BlockConvolver(const std::vector<double>& signal, int max_filter_length)
       : fft_(block_size(max_filter_length)), history_(max_filter_length - 1) {
     const int block = fft_.size();
@@ -45,23 +61,22 @@ class BlockConvolver {
   }
 
   // out[i] = Σ_k filter[k]·signal[offset + i − k] for i < count.
-  void convolve(const std::vector<double>& filter, int offset, int count, double* out) const {
-    const int block = fft_.size();
-    std::vector<double> padded(block, 0.0);
-    std::copy(filter.begin(), filter.end(), padded.begin());
-    std::vector<std::complex<double>> filter_spectrum(block / 2 + 1), product(block / 2 + 1);
-    fft_.forward(padded.data(), filter_spectrum.data());
+  void convolve(const std::vector<double>& filter, int offset, int count, double* out, Scratch& scratch) const {
+    const int block = fft_.size(), bins = block / 2 + 1;
+    scratch.block.assign(block, 0.0);
+    scratch.filter_spectrum.resize(bins);
+    scratch.product.resize(bins);
+    std::copy(filter.begin(), filter.end(), scratch.block.begin());
+    fft_.forward(scratch.block.data(), scratch.filter_spectrum.data());
     const double scale = 1.0 / block;
+    const auto* filter_bins = reinterpret_cast<const double*>(scratch.filter_spectrum.data());
+    auto* product = reinterpret_cast<double*>(scratch.product.data());
     for (int b = offset / hop_; b * hop_ < offset + count; ++b) {
-      for (int k = 0; k <= block / 2; ++k) {
-        const std::complex<double> a = spectra_[b][k], f = filter_spectrum[k];
-        product[k] = {a.real() * f.real() - a.imag() * f.imag(), a.real() * f.imag() + a.imag() * f.real()};
-      }
-      fft_.inverse(product.data(), padded.data());
-      for (int j = history_; j < block; ++j) {
-        const int i = b * hop_ + j - history_ - offset;
-        if (i >= 0 && i < count) out[i] = padded[j] * scale;
-      }
+      multiply_spectra(reinterpret_cast<const double*>(spectra_[b].data()), filter_bins, product, bins);
+      fft_.inverse(scratch.product.data(), scratch.block.data());
+      const int first = std::max(history_, offset - b * hop_ + history_);
+      const int last = std::min(block, offset + count - b * hop_ + history_);
+      for (int j = first; j < last; ++j) out[b * hop_ + j - history_ - offset] = scratch.block[j] * scale;
     }
   }
 
@@ -100,14 +115,15 @@ std::vector<double> analysis_signal(const std::vector<double>& x, int ratio, int
 // One channel's f0 contour: the mean of its four interval estimates where that lies within 10 %
 // of the channel's frequency and inside [floor, ceiling], else 0.
 std::vector<double> channel_candidates(const BlockConvolver& convolver, int y_length, double fs, double boundary_f0,
-                                       const WorldSettings& settings, const std::vector<double>& times_s) {
+                                       const WorldSettings& settings, const std::vector<double>& times_s,
+                                       BlockConvolver::Scratch& scratch, std::vector<double>& signal) {
   const int half_length = matlab_round(fs / boundary_f0 * 2.0);
   std::vector<double> filter(half_length * 2 + 1);
   nuttall_window(half_length * 2 + 1, filter.data());
   for (int i = -half_length; i <= half_length; ++i) filter[i + half_length] *= std::cos(2 * kPi * boundary_f0 * i / fs);
 
-  std::vector<double> signal(y_length);
-  convolver.convolve(filter, half_length + 1, y_length, signal.data());
+  signal.resize(y_length);
+  convolver.convolve(filter, half_length + 1, y_length, signal.data(), scratch);
 
   std::vector<double> f0(times_s.size(), 0.0);
   std::array<std::vector<double>, 4> estimates;
@@ -121,18 +137,18 @@ std::vector<double> channel_candidates(const BlockConvolver& convolver, int y_le
   return f0;
 }
 
-// Candidates of one frame: the mean f0 of each run of ≥ 10 consecutive agreeing channels.
-int frame_candidates(const Matrix& channels, int frame, std::vector<double>& candidates) {
-  const int count = static_cast<int>(channels.size());
+// Candidates of one frame from its channel values: the mean f0 of each run of ≥ 10 consecutive
+// agreeing channels.
+int frame_candidates(const double* channel_f0, int channel_count, double* candidates) {
   int found = 0;
   int start = 0;
   bool voiced = false;
-  for (int c = 1; c < count; ++c) {
-    const bool now = c < count - 1 && channels[c][frame] > 0;
+  for (int c = 1; c < channel_count; ++c) {
+    const bool now = c < channel_count - 1 && channel_f0[c] > 0;
     if (now && !voiced) start = c;
     if (!now && voiced && c - start >= 10) {
       double sum = 0;
-      for (int j = start; j < c; ++j) sum += channels[j][frame];
+      for (int j = start; j < c; ++j) sum += channel_f0[j];
       candidates[found++] = sum / (c - start);
     }
     voiced = now;
@@ -196,10 +212,31 @@ std::vector<int> section_bounds(const std::vector<double>& f0) {
   return bounds;
 }
 
-// One contour per voiced section, zero elsewhere.
-Matrix split_sections(const std::vector<double>& f0, const std::vector<int>& bounds) {
-  Matrix sections(bounds.size() / 2, std::vector<double>(f0.size(), 0.0));
+// One voiced section's contour: values over frames [first, first + values.size()), zero elsewhere.
+// It holds only the frames extension can reach, so sections cost their length, not the input's.
+struct Section {
+  int first = 0;
+  std::vector<double> values;
+
+  double at(int frame) const {
+    const int i = frame - first;
+    return i >= 0 && i < static_cast<int>(values.size()) ? values[i] : 0.0;
+  }
+  double& operator[](int frame) { return values[frame - first]; }
+};
+
+// Extension reaches at most this many frames past a section's ends (100 steps, then one more).
+constexpr int kExtensionReach = 101;
+
+// One contour per voiced section.
+std::vector<Section> split_sections(const std::vector<double>& f0, const std::vector<int>& bounds) {
+  const int length = static_cast<int>(f0.size());
+  std::vector<Section> sections(bounds.size() / 2);
   for (std::size_t s = 0; s < sections.size(); ++s) {
+    const int first = std::max(0, bounds[2 * s] - kExtensionReach);
+    const int last = std::min(length - 1, bounds[2 * s + 1] + kExtensionReach);
+    sections[s].first = first;
+    sections[s].values.assign(last - first + 1, 0.0);
     for (int j = bounds[2 * s]; j <= bounds[2 * s + 1]; ++j) sections[s][j] = f0[j];
   }
   return sections;
@@ -207,7 +244,7 @@ Matrix split_sections(const std::vector<double>& f0, const std::vector<int>& bou
 
 // Follows candidates from `origin` towards `last` (step ±1) while one lies within the allowed
 // range of the latest voiced value; stops after 4 misses. Returns the last frame extended to.
-int extend_section(std::vector<double>& f0, int origin, int last, int step, const Matrix& candidates, int count,
+int extend_section(Section& f0, int origin, int last, int step, const Matrix& candidates, int count,
                    double allowed_range) {
   double current = f0[origin];
   int extended_to = origin;
@@ -244,7 +281,7 @@ std::vector<double> extend_and_merge(const std::vector<double>& f0, const Matrix
   const int length = static_cast<int>(f0.size());
   std::vector<double> merged = f0;
   std::vector<int> bounds = section_bounds(f0);
-  Matrix sections = split_sections(f0, bounds);
+  std::vector<Section> sections = split_sections(f0, bounds);
   const int section_count = static_cast<int>(sections.size());
   for (int s = 0; s < section_count; ++s) {
     const int end = bounds[2 * s + 1], start = bounds[2 * s];
@@ -280,12 +317,13 @@ std::vector<double> extend_and_merge(const std::vector<double>& f0, const Matrix
       }
     }
   }
-  merged = sections[0];
+  std::fill(merged.begin(), merged.end(), 0.0);
+  std::copy(sections[0].values.begin(), sections[0].values.end(), merged.begin() + sections[0].first);
   for (int i = 1; i < kept; ++i) {
-    const std::vector<double>& next = sections[order[i]];
+    const Section& next = sections[order[i]];
     const int next_start = bounds[order[i] * 2], next_end = bounds[order[i] * 2 + 1];
     if (next_start - bounds[1] > 0) {
-      for (int j = next_start; j <= next_end; ++j) merged[j] = next[j];
+      for (int j = next_start; j <= next_end; ++j) merged[j] = next.at(j);
       bounds[0] = next_start;
       bounds[1] = next_end;
       continue;
@@ -295,9 +333,9 @@ std::vector<double> extend_and_merge(const std::vector<double>& f0, const Matrix
     double current_score = 0, next_score = 0;
     for (int j = next_start; j <= current_end; ++j) {
       current_score += best_score_of(merged[j], candidates[j], scores[j], count);
-      next_score += best_score_of(next[j], candidates[j], scores[j], count);
+      next_score += best_score_of(next.at(j), candidates[j], scores[j], count);
     }
-    for (int j = current_score > next_score ? current_end : next_start; j <= next_end; ++j) merged[j] = next[j];
+    for (int j = current_score > next_score ? current_end : next_start; j <= next_end; ++j) merged[j] = next.at(j);
     bounds[1] = next_end;
   }
   return merged;
@@ -406,22 +444,38 @@ std::vector<double> harvest_body(const std::vector<double>& x, int sample_rate_h
   const int longest_filter = matlab_round(fs / boundaries[0] * 2.0) * 2 + 1;
   const BlockConvolver convolver(y, longest_filter);
   Matrix channels(channel_count);
-#pragma omp parallel for schedule(dynamic)
-  for (int c = 0; c < channel_count; ++c) {
-    channels[c] = channel_candidates(convolver, y_length, fs, boundaries[c], settings, times_s);
+#pragma omp parallel
+  {
+    BlockConvolver::Scratch scratch;
+    std::vector<double> signal;
+#pragma omp for schedule(dynamic)
+    for (int c = 0; c < channel_count; ++c) {
+      channels[c] = channel_candidates(convolver, y_length, fs, boundaries[c], settings, times_s, scratch, signal);
+    }
   }
 
   // Per-frame candidates, shared with the 3 frames on each side.
   // Each frame's own candidates first (their most is WORLD's per-frame count), then room for the
   // neighbours' copies.
+  // Frames go in blocks transposed to frame-major order, so each frame's channels are contiguous.
+  constexpr int kFrameBlock = 64;
   std::vector<std::vector<double>> own(frames);
   int per_frame = 0;
-#pragma omp parallel for schedule(static) reduction(max : per_frame)
-  for (int i = 0; i < frames; ++i) {
-    std::vector<double> found(channel_count);
-    found.resize(frame_candidates(channels, i, found));
-    per_frame = std::max(per_frame, static_cast<int>(found.size()));
-    own[i] = std::move(found);
+#pragma omp parallel reduction(max : per_frame)
+  {
+    std::vector<double> block(static_cast<std::size_t>(kFrameBlock) * channel_count), found(channel_count);
+#pragma omp for schedule(static)
+    for (int first = 0; first < frames; first += kFrameBlock) {
+      const int block_frames = std::min(kFrameBlock, frames - first);
+      for (int c = 0; c < channel_count; ++c) {
+        for (int i = 0; i < block_frames; ++i) block[i * channel_count + c] = channels[c][first + i];
+      }
+      for (int i = 0; i < block_frames; ++i) {
+        const int count = frame_candidates(block.data() + i * channel_count, channel_count, found.data());
+        per_frame = std::max(per_frame, count);
+        own[first + i].assign(found.begin(), found.begin() + count);
+      }
+    }
   }
   channels = Matrix();
   Matrix candidates(frames, std::vector<double>(per_frame * kOverlapParameter, 0.0));
