@@ -28,6 +28,41 @@ inline void radix2_butterflies(double* __restrict a_re, double* __restrict a_im,
   }
 }
 
+// Radix-2 stages h and 2h fused over a block of 4h: rows q0..q3 are its quarters. Stage h pairs
+// (q0, q1) and (q2, q3); stage 2h pairs (q0, q2) and (q1, q3). The arithmetic is the two stages'
+// own, in their order; only the round trip through memory between them is gone.
+inline void fused_radix2_pair(double* __restrict q0_re, double* __restrict q0_im, double* __restrict q1_re,
+                              double* __restrict q1_im, double* __restrict q2_re, double* __restrict q2_im,
+                              double* __restrict q3_re, double* __restrict q3_im, const double* __restrict cos_h,
+                              const double* __restrict sin_h, const double* __restrict cos_2h,
+                              const double* __restrict sin_2h, int h, double sign) {
+  auto butterfly = [](double& a_re, double& a_im, double& b_re, double& b_im, double w_re, double w_im) {
+    const double t_re = b_re * w_re - b_im * w_im;
+    const double t_im = b_re * w_im + b_im * w_re;
+    b_re = a_re - t_re;
+    b_im = a_im - t_im;
+    a_re += t_re;
+    a_im += t_im;
+  };
+  for (int j = 0; j < h; ++j) {
+    double a_re = q0_re[j], a_im = q0_im[j], b_re = q1_re[j], b_im = q1_im[j];
+    double c_re = q2_re[j], c_im = q2_im[j], d_re = q3_re[j], d_im = q3_im[j];
+    const double w_re = cos_h[j], w_im = sign * sin_h[j];
+    butterfly(a_re, a_im, b_re, b_im, w_re, w_im);
+    butterfly(c_re, c_im, d_re, d_im, w_re, w_im);
+    butterfly(a_re, a_im, c_re, c_im, cos_2h[j], sign * sin_2h[j]);
+    butterfly(b_re, b_im, d_re, d_im, cos_2h[h + j], sign * sin_2h[h + j]);
+    q0_re[j] = a_re;
+    q0_im[j] = a_im;
+    q1_re[j] = b_re;
+    q1_im[j] = b_im;
+    q2_re[j] = c_re;
+    q2_im[j] = c_im;
+    q3_re[j] = d_re;
+    q3_im[j] = d_im;
+  }
+}
+
 }  // namespace
 
 int next_power_of_two(int n) {
@@ -88,7 +123,17 @@ void RealFft::complex_transform(double* re, double* im, bool inverse) const {
     }
     first_stage = 4;
   }
-  for (int h = first_stage; h < n; h *= 2) {
+  int h = first_stage;
+  for (; 4 * h <= n; h *= 4) {
+    const double *cos_h = stage_cos_.data() + h, *sin_h = stage_sin_.data() + h;
+    const double *cos_2h = stage_cos_.data() + 2 * h, *sin_2h = stage_sin_.data() + 2 * h;
+    for (int start = 0; start < n; start += 4 * h) {
+      double *r = re + start, *m = im + start;
+      fused_radix2_pair(r, m, r + h, m + h, r + 2 * h, m + 2 * h, r + 3 * h, m + 3 * h, cos_h, sin_h, cos_2h, sin_2h,
+                        h, sign);
+    }
+  }
+  for (; h < n; h *= 2) {
     for (int start = 0; start < n; start += 2 * h) {
       radix2_butterflies(re + start, im + start, re + start + h, im + start + h, stage_cos_.data() + h,
                          stage_sin_.data() + h, h, sign);
@@ -102,12 +147,14 @@ namespace {
 // transforms per second of audio, and this keeps allocation off that path.
 struct PackedScratch {
   std::vector<double> re, im;
+  std::vector<double> pairs;  // (re, im) in natural order, before the bit-reversal gather
 };
 
 PackedScratch& packed_scratch(int half) {
   thread_local PackedScratch scratch;
   scratch.re.resize(half);
   scratch.im.resize(half);
+  scratch.pairs.resize(2 * static_cast<std::size_t>(half));
   return scratch;
 }
 
@@ -134,19 +181,17 @@ void split_inner_bins(const double* __restrict re, const double* __restrict im, 
 }
 
 // The packed half-size spectrum of bins k and half − k (k < half) for the inverse transform:
-// even + i·odd with odd = (x − conj(mirror))·e^(+2πik/size).
+// even + i·odd with odd = (x − conj(mirror))·e^(+2πik/size), written to out[0] (re) and out[1] (im).
 // Bin 0 (`dc`) ignores the imaginary parts of bins 0 and half, which a real signal's spectrum lacks.
-// The result goes to position `slot` (k in bit-reversed order, as the complex transform takes it).
-inline void merge_bin(const double* spectrum, int k, int half, const double* w, double* re, double* im, bool dc,
-                      int slot) {
+inline void merge_bin(const double* spectrum, int k, int half, const double* w, bool dc, double* out) {
   const double x_re = spectrum[2 * k], x_im = dc ? 0.0 : spectrum[2 * k + 1];
   const double mirror_re = spectrum[2 * (half - k)], mirror_im = dc ? 0.0 : -spectrum[2 * (half - k) + 1];
   const double diff_re = x_re - mirror_re;
   const double diff_im = x_im - mirror_im;
   const double odd_re = diff_re * w[0] + diff_im * w[1];
   const double odd_im = -diff_re * w[1] + diff_im * w[0];
-  re[slot] = x_re + mirror_re - odd_im;
-  im[slot] = x_im + mirror_im + odd_re;
+  out[0] = x_re + mirror_re - odd_im;
+  out[1] = x_im + mirror_im + odd_re;
 }
 
 }  // namespace
@@ -157,9 +202,11 @@ void RealFft::forward(const double* input, std::complex<double>* spectrum) const
   double* __restrict re = scratch.re.data();
   double* __restrict im = scratch.im.data();
   const int* order = bit_reversed_.data();
+  // Bit reversal is its own inverse: gathering in destination order keeps the writes sequential
+  // and lets each scattered read bring a sample pair in one cache line.
   for (int i = 0; i < half; ++i) {
-    re[order[i]] = input[2 * i];
-    im[order[i]] = input[2 * i + 1];
+    re[i] = input[2 * order[i]];
+    im[i] = input[2 * order[i] + 1];
   }
   complex_transform(re, im, false);
   const auto* twiddles = reinterpret_cast<const double*>(real_twiddles_.data());
@@ -177,9 +224,14 @@ void RealFft::inverse(const std::complex<double>* spectrum, double* output) cons
   const auto* bins = reinterpret_cast<const double*>(spectrum);
   const auto* twiddles = reinterpret_cast<const double*>(real_twiddles_.data());
   const int* order = bit_reversed_.data();
-  merge_bin(bins, 0, half, twiddles, re, im, true, order[0]);
+  double* pairs = scratch.pairs.data();
+  merge_bin(bins, 0, half, twiddles, true, pairs);
   // Scalar: GCC 12 does not vectorise the mirrored interleaved reads.
-  for (int k = 1; k < half; ++k) merge_bin(bins, k, half, twiddles + 2 * k, re, im, false, order[k]);
+  for (int k = 1; k < half; ++k) merge_bin(bins, k, half, twiddles + 2 * k, false, pairs + 2 * k);
+  for (int i = 0; i < half; ++i) {  // the bit-reversal gather, as in forward()
+    re[i] = pairs[2 * order[i]];
+    im[i] = pairs[2 * order[i] + 1];
+  }
   complex_transform(re, im, true);
   for (int i = 0; i < half; ++i) {
     output[2 * i] = re[i];
