@@ -8,6 +8,7 @@
 #include <malloc.h>
 #endif
 
+#include <cstdlib>
 #include <cstring>
 
 #include "rvc/error.hpp"
@@ -180,6 +181,17 @@ void set_cpu_threads(int threads) {
 void release_free_memory() noexcept {
 #ifdef __GLIBC__
   malloc_trim(0);
+#endif
+}
+
+void bound_heap_fragmentation() noexcept {
+#ifdef __GLIBC__
+  static const bool done = [] {
+    constexpr int kThresholdBytes = 8 << 20;
+    if (std::getenv("MALLOC_MMAP_THRESHOLD_") == nullptr) mallopt(M_MMAP_THRESHOLD, kThresholdBytes);
+    return true;
+  }();
+  (void)done;
 #endif
 }
 

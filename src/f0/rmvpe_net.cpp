@@ -4,6 +4,7 @@
 
 #include <string>
 
+#include "backend/process_resources.hpp"
 #include "f0/gru_kernel.hpp"
 
 namespace rvc::f0 {
@@ -370,7 +371,9 @@ torch::Tensor RmvpeNet::forward(const torch::Tensor& mel) const {
       const int64_t keep = std::min(kept, padded - start);
       const int64_t from = std::max<int64_t>(0, start - context);
       const int64_t to = std::min(padded, start + keep + context);
-      parts.push_back(image_features(x.narrow(2, from, to - from)).narrow(1, start - from, keep));
+      // A copy of the kept frames, so the window's context frames are freed with the window.
+      parts.push_back(image_features(x.narrow(2, from, to - from)).narrow(1, start - from, keep).clone());
+      torch_util::release_free_memory();  // the window's activations (see Engine::convert)
     }
     features = torch::cat(parts, 1);
   }

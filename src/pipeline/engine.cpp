@@ -148,6 +148,7 @@ struct Engine::Impl {
 Engine::Engine(const EngineConfig& config) : impl_(std::make_unique<Impl>()) {
   config.validate();
   torch_util::set_cpu_threads(config.num_threads);
+  torch_util::bound_heap_fragmentation();
   EngineInfo& info = impl_->info;
   info.device = config.device;
   info.precision = resolved_precision(config);
@@ -344,6 +345,9 @@ ConversionResult Engine::convert(const float* samples, std::int64_t num_samples,
     report(options, "converting", static_cast<double>(k) / static_cast<double>(chunks.size()));
     const std::vector<float> part = impl_->convert_chunk(padded, chunks[k], pitch, options, result);
     result.audio.insert(result.audio.end(), part.begin(), part.end());
+    // glibc serves large blocks from the heap once its mmap threshold has grown, and the holes
+    // they leave stay resident: without this, memory rises chunk after chunk on long inputs.
+    torch_util::release_free_memory();
   }
   report(options, "converting", 1);
   padded = {};
