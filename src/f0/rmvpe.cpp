@@ -134,9 +134,9 @@ torch::Tensor RmvpeEstimator::log_mel(const float* samples, std::int64_t num_sam
   return (*log_mel_)(audio);
 }
 
-torch::Tensor RmvpeEstimator::salience(const torch::Tensor& log_mel) const {
+torch::Tensor RmvpeEstimator::salience(torch::Tensor log_mel) const {
   c10::InferenceMode inference;
-  return net_->forward(log_mel);
+  return net_->forward(std::move(log_mel));
 }
 
 F0Track RmvpeEstimator::estimate(const float* samples, std::int64_t num_samples, int sample_rate_hz) const {

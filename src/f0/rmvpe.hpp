@@ -38,7 +38,7 @@ class RmvpeEstimator final : public Estimator {
   /// estimator's device.
   torch::Tensor log_mel(const float* samples, std::int64_t num_samples) const;
   /// The network on a log-mel [128, T] (any device): salience [T, 360] float32 on the CPU.
-  torch::Tensor salience(const torch::Tensor& log_mel) const;
+  torch::Tensor salience(torch::Tensor log_mel) const;
   /// Sizes read from the file.
   const RmvpeArchitecture& architecture() const { return architecture_; }
   /// The network (its receptive field; tests set small windows on it).

@@ -2,6 +2,7 @@
 
 #include <ATen/Parallel.h>
 
+#include <functional>
 #include <string>
 
 #include "backend/process_resources.hpp"
@@ -13,6 +14,9 @@ namespace {
 constexpr double kBatchNormEps = 1e-5;  // nn.BatchNorm2d's default, which RMVPE keeps
 // Images with at least this many positions run channels-last (see RmvpeNet::in_layout).
 constexpr int64_t kChannelsLastMinPositions = 1024;
+// The U-Net's finest levels (encoder and decoder) run in tiles of rows (RmvpeWindowing); their
+// full-length images are then only the skip connections.
+constexpr int64_t kRowTiledLevels = 2;
 
 torch::nn::Conv2d conv3x3(int64_t in, int64_t out, bool bias) {
   return torch::nn::Conv2d(torch::nn::Conv2dOptions(in, out, 3).padding(1).bias(bias));
@@ -62,6 +66,25 @@ torch::Tensor subpixel_weight(const torch::Tensor& transposed) {  // [in, out, 3
     }
   }
   return weight.reshape({4 * out, in, 2, 2});
+}
+
+// Runs `rows_of(from, to)`, which computes rows [from, to) of an image [1, C, rows, W] from
+// operations local in time, over tiles of `tile_rows` rows with `context` more rows each side, and
+// keeps each tile's interior: the rows the whole image would give, with tile-sized activations.
+template <typename RowsOf>
+torch::Tensor by_row_tiles(int64_t rows, int64_t tile_rows, int64_t context, const RowsOf& rows_of) {
+  torch::Tensor image;
+  for (int64_t start = 0; start < rows; start += tile_rows) {
+    const int64_t keep = std::min(tile_rows, rows - start);
+    const int64_t from = std::max<int64_t>(0, start - context), to = std::min(rows, start + keep + context);
+    const torch::Tensor tile = rows_of(from, to).narrow(2, start - from, keep);
+    if (!image.defined()) {
+      image = torch::empty({tile.size(0), tile.size(1), rows, tile.size(3)},
+                           tile.options().memory_format(tile.suggest_memory_format()));
+    }
+    image.narrow(2, start, keep).copy_(tile);
+  }
+  return image;
 }
 
 const torch::nn::BatchNorm2dImpl& norm_at(const torch::nn::Sequential& sequence, std::size_t index) {
@@ -326,35 +349,85 @@ torch::Tensor RmvpeNet::in_layout(const torch::Tensor& x) const {
   return x.contiguous(channels_last ? torch::MemoryFormat::ChannelsLast : torch::MemoryFormat::Contiguous);
 }
 
+torch::Tensor RmvpeNet::upsample(const torch::Tensor& x, std::size_t level, bool ends_sequence) const {
+  const Conv& up = upsample_[level];
+  const torch::Tensor padded = torch::constant_pad_nd(x, {0, 1, 0, ends_sequence ? 1 : 0});
+  return in_layout(torch::pixel_shuffle(torch::conv2d(padded, up.weight, up.bias), 2).relu_());
+}
+
 torch::Tensor RmvpeNet::image_features(torch::Tensor x) const {
+  // The finest levels hold most of the activations (each level's images take the same bytes per
+  // frame, and the fine ones are alive longest), so they run in tiles of rows: every operation is
+  // local in time, and a tile with as many context rows as its convolutions reach (2 per block)
+  // gives the same rows as the whole image.
+  const auto levels = static_cast<int64_t>(encoder_.size());
+  const int64_t tile = windowing_.tile_frames;
+  const int64_t tiled_levels = tile > 0 ? std::min(kRowTiledLevels, levels) : 0;
+  auto reach = [](const Stack& stack) { return 2 * static_cast<int64_t>(stack.size()); };
   std::vector<torch::Tensor> skips;
-  for (const Stack& level : encoder_) {
-    x = run_stack(level, in_layout(x));
-    skips.push_back(x);
-    x = torch::avg_pool2d(x, {2, 2});
+  for (int64_t level = 0; level < tiled_levels; ++level) {
+    const Stack& stack = encoder_[static_cast<std::size_t>(level)];
+    const torch::Tensor previous = level == 0 ? x : skips.back();
+    const int64_t rows = x.size(2) >> level;
+    skips.push_back(by_row_tiles(rows, tile >> level, reach(stack), [&](int64_t from, int64_t to) {
+      const torch::Tensor input = level == 0 ? previous.narrow(2, from, to - from)
+                                             : torch::avg_pool2d(previous.narrow(2, 2 * from, 2 * (to - from)), {2, 2});
+      return run_stack(stack, in_layout(input));
+    }));
   }
-  x = in_layout(x);
+  x = tiled_levels > 0 ? skips.back() : x;
+  for (int64_t level = tiled_levels; level < levels; ++level) {
+    if (level > 0) x = torch::avg_pool2d(x, {2, 2});
+    x = run_stack(encoder_[static_cast<std::size_t>(level)], in_layout(x));
+    skips.push_back(x);
+  }
+  x = in_layout(torch::avg_pool2d(x, {2, 2}));
   for (const Stack& layer : intermediate_) x = run_stack(layer, x);
-  for (std::size_t level = 0; level < decoder_.size(); ++level) {
-    const Conv& up = upsample_[level];
-    x = torch::pixel_shuffle(torch::conv2d(torch::constant_pad_nd(x, {0, 1, 0, 1}), up.weight, up.bias), 2).relu_();
-    x = in_layout(x);
+  const std::size_t untiled_decoders = decoder_.size() - static_cast<std::size_t>(tiled_levels);
+  for (std::size_t level = 0; level < untiled_decoders; ++level) {
+    x = upsample(x, level, true);
     torch::Tensor& skip = skips[skips.size() - 1 - level];
     x = torch::cat({x, in_layout(skip)}, 1);
     skip = torch::Tensor();  // held in the concatenation now; its own memory can go
     x = run_stack(decoder_[level], x);
   }
-  x = torch::conv2d(x, cnn_.weight, cnn_.bias, 1, 1);  // [1, 3, T, 128]
-  return x.transpose(1, 2).flatten(2);                  // [1, T, 384]: channel-major per frame
+  if (tiled_levels == 0) {
+    return torch::conv2d(x, cnn_.weight, cnn_.bias, 1, 1).transpose(1, 2).flatten(2);  // [1, T, 384]
+  }
+
+  // Rows [from, to) of decoder `level`'s output at its own resolution, exact: computed over as
+  // many more rows each side as its blocks reach, from the coarser decoder's exact rows (row r of
+  // the upsampling takes rows r/2 and r/2 + 1 of its input). Level untiled − 1: `coarse` itself.
+  const torch::Tensor coarse = x;
+  x = torch::Tensor();
+  std::function<torch::Tensor(int64_t, int64_t, int64_t)> decoded = [&](int64_t level, int64_t from, int64_t to) {
+    if (level < static_cast<int64_t>(untiled_decoders)) return coarse.narrow(2, from, to - from);
+    const auto index = static_cast<std::size_t>(level);
+    const torch::Tensor& skip = skips[skips.size() - 1 - index];
+    const int64_t rows = skip.size(2), context = reach(decoder_[index]);
+    const int64_t lo = std::max<int64_t>(0, from - context) / 2 * 2;
+    const int64_t hi = std::min(rows, (to + context + 1) / 2 * 2);
+    const int64_t coarse_hi = std::min(rows / 2, hi / 2 + 1);
+    const torch::Tensor up =
+        upsample(decoded(level - 1, lo / 2, coarse_hi), index, coarse_hi == rows / 2).narrow(2, 0, hi - lo);
+    const torch::Tensor joined = torch::cat({up, in_layout(skip.narrow(2, lo, hi - lo))}, 1);
+    return run_stack(decoder_[index], joined).narrow(2, from - lo, to - from);
+  };
+  const auto finest = static_cast<int64_t>(decoder_.size()) - 1;
+  const torch::Tensor output = by_row_tiles(skips.front().size(2), tile, 1, [&](int64_t from, int64_t to) {
+    return torch::conv2d(decoded(finest, from, to), cnn_.weight, cnn_.bias, 1, 1);  // one row of context
+  });
+  return output.transpose(1, 2).flatten(2);  // [1, T, 384]: channel-major per frame
 }
 
-torch::Tensor RmvpeNet::forward(const torch::Tensor& mel) const {
+torch::Tensor RmvpeNet::forward(torch::Tensor mel) const {
   torch::NoGradGuard no_grad;
   const int64_t frames = mel.size(1);
   const int64_t padded = (frames + kRmvpeFrameMultiple - 1) / kRmvpeFrameMultiple * kRmvpeFrameMultiple;
   // [128, T] -> [1, 1, T', 128]: time × mel image, zero-padded at the end of time as RVC does.
   torch::Tensor x = torch::constant_pad_nd(mel, {0, padded - frames}).t().to(device_, dtype_);
   x = x.reshape({1, 1, padded, kRmvpeMelBins}) * input_scale_ + input_shift_;
+  mel = torch::Tensor();  // a caller's temporary was moved in: ten minutes of mel need not be held twice
   torch::Tensor features;
   if (padded <= windowing_.max_frames) {
     features = image_features(x);
@@ -366,18 +439,22 @@ torch::Tensor RmvpeNet::forward(const torch::Tensor& mel) const {
                              ? round_up(windowing_.kept_frames)
                              : std::max(kRmvpeFrameMultiple, (windowing_.max_frames - 2 * context) /
                                                                  kRmvpeFrameMultiple * kRmvpeFrameMultiple);
-    std::vector<torch::Tensor> parts;
+    // Each window writes its kept frames straight into the sequence's features: long inputs hold
+    // one [T, 384] buffer, not the windows' pieces and their concatenation as well.
     for (int64_t start = 0; start < padded; start += kept) {
       const int64_t keep = std::min(kept, padded - start);
       const int64_t from = std::max<int64_t>(0, start - context);
       const int64_t to = std::min(padded, start + keep + context);
-      // A copy of the kept frames, so the window's context frames are freed with the window.
-      parts.push_back(image_features(x.narrow(2, from, to - from)).narrow(1, start - from, keep).clone());
+      {
+        const torch::Tensor window = image_features(x.narrow(2, from, to - from)).narrow(1, start - from, keep);
+        if (!features.defined()) features = torch::empty({1, padded, window.size(2)}, window.options());
+        features.narrow(1, start, keep).copy_(window);
+      }
       torch_util::release_free_memory();  // the window's activations (see Engine::convert)
     }
-    features = torch::cat(parts, 1);
   }
-  if (!gru_weights_.empty()) features = run_gru(features);
+  x = torch::Tensor();
+  if (!gru_weights_.empty()) features = run_gru(std::move(features));
   features = torch::linear(features, classifier_.weight, classifier_.bias).sigmoid_();
   return features[0].narrow(0, 0, frames).to(torch::kCPU, torch::kFloat32).contiguous();
 }

@@ -73,6 +73,9 @@ struct RmvpeWindowing {
   int64_t max_frames = 8192;    // inputs up to this many frames (~82 s) run in one piece; windows are this long
   int64_t kept_frames = 0;      // frames each window contributes; 0: max_frames less both contexts
   int64_t context_frames = 0;   // per side; 0: the U-Net's receptive field, rounded up to 32
+  // The finest levels of a window run in tiles of this many frames (even; 0: whole images), which
+  // gives the same rows with a fraction of the activations.
+  int64_t tile_frames = 512;
 };
 
 // What runs: folded weights on one device in one dtype.
@@ -84,7 +87,7 @@ class RmvpeNet {
 
   /// log-mel [128, T] float32 (any T; padded to a multiple of 32 inside) -> salience [T, 360]
   /// float32 on the CPU.
-  torch::Tensor forward(const torch::Tensor& mel) const;
+  torch::Tensor forward(torch::Tensor mel) const;
 
   /// The U-Net's receptive field along time, in frames each side.
   int64_t receptive_field_frames() const { return receptive_field_; }
@@ -109,6 +112,9 @@ class RmvpeNet {
   Conv place(torch::Tensor weight, torch::Tensor bias) const;
   torch::Tensor run_stack(const Stack& stack, torch::Tensor x) const;
   torch::Tensor run_fast_block(const Block& block, const torch::Tensor& x) const;
+  // Decoder `level`'s upsampling (transposed conv as conv + pixel shuffle, then ReLU); the input is
+  // zero-padded by a row at the end only where it `ends_sequence` (else its next row is there).
+  torch::Tensor upsample(const torch::Tensor& x, std::size_t level, bool ends_sequence) const;
   // The normalised image [1, 1, T, 128] (T a multiple of 32) -> cnn output as [1, T, 384].
   torch::Tensor image_features(torch::Tensor x) const;
   // x in the memory format its convolutions run fastest in.

@@ -303,16 +303,20 @@ ConversionResult Engine::convert(const float* samples, std::int64_t num_samples,
   result.input_seconds = static_cast<double>(num_samples) / sample_rate_hz;
 
   limit_input_peak(audio);
-  const std::vector<double> filtered =
-      dsp::filtfilt(dsp::butterworth_highpass(kHighPassOrder, kHighPassHz, kRate16k),
-                    std::vector<double>(audio.begin(), audio.end()));
-  audio = {};
   const ChunkSamples& geometry = impl_->geometry;
-  const std::vector<std::int64_t> splits = find_split_points(filtered, geometry);
+  std::vector<std::int64_t> splits;
+  std::vector<double> input_envelope;
   std::vector<float> padded;
   {
-    const std::vector<double> padded64 = reflect_pad(filtered, geometry.pad);
-    padded.assign(padded64.begin(), padded64.end());
+    // The filtered input gives the split points, the padded copy and the loudness envelope, and is
+    // dropped here: a long input's float64 copy is not held through pitch and synthesis.
+    std::vector<double> filtered = dsp::filtfilt(dsp::butterworth_highpass(kHighPassOrder, kHighPassHz, kRate16k),
+                                                 std::vector<double>(audio.begin(), audio.end()));
+    audio = {};
+    splits = find_split_points(filtered, geometry);
+    if (options.rms_mix_rate != 1) input_envelope = input_rms_envelope(filtered);
+    filtered = reflect_pad(filtered, geometry.pad);
+    padded.assign(filtered.begin(), filtered.end());
   }
   const auto padded_length = static_cast<std::int64_t>(padded.size());
   const std::int64_t pitch_frames = padded_length / kHop;
@@ -353,7 +357,9 @@ ConversionResult Engine::convert(const float* samples, std::int64_t num_samples,
   padded = {};
 
   report(options, "finishing", 0);
-  if (options.rms_mix_rate != 1) mix_rms_envelope(filtered, result.audio, info.sample_rate_hz, options.rms_mix_rate);
+  if (options.rms_mix_rate != 1) {
+    mix_rms_envelope(input_envelope, result.audio, info.sample_rate_hz, options.rms_mix_rate);
+  }
   result.sample_rate_hz = output_rate_hz(options);
   if (result.sample_rate_hz != info.sample_rate_hz && !result.audio.empty()) {
     result.audio = audio::resample(result.audio.data(), result.audio.size(), info.sample_rate_hz, result.sample_rate_hz);

@@ -154,9 +154,12 @@ std::vector<float> upsample_and_protect(const std::vector<float>& blended, const
   return phone;
 }
 
-void mix_rms_envelope(const std::vector<double>& input_16k, std::vector<float>& out, int out_rate, double rate) {
+std::vector<double> input_rms_envelope(const std::vector<double>& input_16k) {
+  return frame_rms<double>(input_16k, kRate16k / 2 * 2, kRate16k / 2);
+}
+
+void mix_rms_envelope(const std::vector<double>& rms_in, std::vector<float>& out, int out_rate, double rate) {
   if (out.empty()) return;
-  const std::vector<double> rms_in = frame_rms<double>(input_16k, kRate16k / 2 * 2, kRate16k / 2);
   const std::vector<float> rms_out = frame_rms<float>(out, out_rate / 2 * 2, out_rate / 2);
   const auto n = static_cast<std::int64_t>(out.size());
   const double ratio_in = static_cast<double>(rms_in.size()) / static_cast<double>(n);

@@ -48,9 +48,13 @@ std::vector<ChunkSpan> plan_chunks(std::int64_t padded_length, const std::vector
 std::vector<float> upsample_and_protect(const std::vector<float>& blended, const std::vector<float>& raw,
                                         int dim, std::int64_t frames, const float* pitchf, double protect);
 
-/// RVC's change_rms: scales `out` (at `out_rate`) so its loudness envelope (RMS per half second)
-/// moves toward the 16 kHz input's by 1 − rate: out ·= rms_in^(1 − rate) · rms_out^(rate − 1).
-void mix_rms_envelope(const std::vector<double>& input_16k, std::vector<float>& out, int out_rate, double rate);
+/// The 16 kHz input's loudness envelope as RVC's change_rms takes it (RMS per half second), so the
+/// input itself need not be held until the output is mixed.
+std::vector<double> input_rms_envelope(const std::vector<double>& input_16k);
+
+/// RVC's change_rms: scales `out` (at `out_rate`) so its loudness envelope moves toward the input's
+/// (from input_rms_envelope) by 1 − rate: out ·= rms_in^(1 − rate) · rms_out^(rate − 1).
+void mix_rms_envelope(const std::vector<double>& input_envelope, std::vector<float>& out, int out_rate, double rate);
 
 /// RVC's output peak rule: scales by 0.99 / max|x| when the peak exceeds 0.99.
 void limit_output_peak(std::vector<float>& samples);

@@ -239,6 +239,29 @@ TEST(RmvpeEstimator, LongInputsInWindowsMatchTheWholeSequence) {
   EXPECT_LT(max_abs_diff(test::tensor_values(estimator.salience(mel)), whole), 1e-5);
 }
 
+// The finest levels run in tiles of rows, each with its blocks' reach as context: any tile size
+// gives what whole images give (the default 512 frames and an odd 40 frames split this input).
+TEST(RmvpeEstimator, RowTilesMatchWholeImages) {
+  RmvpeEstimator estimator(kFixture.config());
+  const std::vector<float> speech = kFixture.input("speech");
+  std::vector<float> long_input;
+  for (int copy = 0; copy < 4; ++copy) long_input.insert(long_input.end(), speech.begin(), speech.end());
+  const torch::Tensor mel = estimator.log_mel(long_input.data(), static_cast<std::int64_t>(long_input.size()));
+  ASSERT_GT(mel.size(1), 1024);
+  RmvpeWindowing whole_images;
+  whole_images.max_frames = 1 << 20;
+  whole_images.tile_frames = 0;
+  estimator.net().set_windowing(whole_images);
+  const std::vector<float> whole = test::tensor_values(estimator.salience(mel));
+  for (const int64_t tile : {int64_t{512}, int64_t{40}}) {
+    RmvpeWindowing tiled = whole_images;
+    tiled.tile_frames = tile;
+    estimator.net().set_windowing(tiled);
+    const double difference = max_abs_diff(test::tensor_values(estimator.salience(mel)), whole);
+    EXPECT_LT(difference, 1e-5) << "tiles of " << tile << " frames";
+  }
+}
+
 // Long sequences run the GRU a block of frames at a time; carrying the state gives what one pass
 // gives, in both directions.
 TEST(GruKernel, BlocksCarryTheHiddenState) {

@@ -56,9 +56,10 @@ TEST(RmsMix, RateOneKeepsTheOutputAndRateZeroFollowsTheInput) {
   for (std::size_t i = 16000; i < input.size(); ++i) input[i] = (i % 2 ? 0.4 : -0.4);  // silent, then loud
   std::vector<float> out(80000, 0.2f);
   std::vector<float> kept = out;
-  mix_rms_envelope(input, kept, 40000, 1.0);
+  const std::vector<double> envelope = input_rms_envelope(input);
+  mix_rms_envelope(envelope, kept, 40000, 1.0);
   EXPECT_EQ(kept, out);
-  mix_rms_envelope(input, out, 40000, 0.0);
+  mix_rms_envelope(envelope, out, 40000, 0.0);
   EXPECT_LT(std::abs(out[1000]), 0.05f);          // follows the input's silence
   EXPECT_NEAR(std::abs(out[70000]), 0.4f, 0.05f);  // and its loudness
 }
