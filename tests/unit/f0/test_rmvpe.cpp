@@ -215,14 +215,19 @@ TEST(EstimatorConfig, RefusesFp16OnTheCpuAndANanThreshold) {
 namespace rvc::f0 {
 namespace {
 
+// The log-mel of the fixture's speech `copies` times over: a long input from real speech.
+torch::Tensor repeated_speech_mel(const RmvpeEstimator& estimator, int copies) {
+  const std::vector<float> speech = kFixture.input("speech");
+  std::vector<float> long_input;
+  for (int copy = 0; copy < copies; ++copy) long_input.insert(long_input.end(), speech.begin(), speech.end());
+  return estimator.log_mel(long_input.data(), static_cast<std::int64_t>(long_input.size()));
+}
+
 // Two minutes and more run the U-Net in windows; with the receptive field as context (and window
 // edges on the 32-frame pooling grid) the result is the whole-sequence one.
 TEST(RmvpeEstimator, LongInputsInWindowsMatchTheWholeSequence) {
   RmvpeEstimator estimator(kFixture.config());
-  const std::vector<float> speech = kFixture.input("speech");
-  std::vector<float> long_input;
-  for (int copy = 0; copy < 12; ++copy) long_input.insert(long_input.end(), speech.begin(), speech.end());
-  const torch::Tensor mel = estimator.log_mel(long_input.data(), static_cast<std::int64_t>(long_input.size()));
+  const torch::Tensor mel = repeated_speech_mel(estimator, 12);
   ASSERT_GT(mel.size(1), 3000);
   // 2 blocks, 5 levels, 2 intermediate layers: 31·5 (encoder) + 32·2·4 (intermediate) + 31·6 (decoder) + 1.
   EXPECT_EQ(estimator.net().receptive_field_frames(), 598);
@@ -240,13 +245,10 @@ TEST(RmvpeEstimator, LongInputsInWindowsMatchTheWholeSequence) {
 }
 
 // The finest levels run in tiles of rows, each with its blocks' reach as context: any tile size
-// gives what whole images give (the default 512 frames and an odd 40 frames split this input).
+// gives what whole images give (the default 512 frames and a small 40 frames split this input).
 TEST(RmvpeEstimator, RowTilesMatchWholeImages) {
   RmvpeEstimator estimator(kFixture.config());
-  const std::vector<float> speech = kFixture.input("speech");
-  std::vector<float> long_input;
-  for (int copy = 0; copy < 4; ++copy) long_input.insert(long_input.end(), speech.begin(), speech.end());
-  const torch::Tensor mel = estimator.log_mel(long_input.data(), static_cast<std::int64_t>(long_input.size()));
+  const torch::Tensor mel = repeated_speech_mel(estimator, 4);
   ASSERT_GT(mel.size(1), 1024);
   RmvpeWindowing whole_images;
   whole_images.max_frames = 1 << 20;
