@@ -123,10 +123,26 @@ torch::Tensor SelfAttention::forward(const torch::Tensor& x) {
   const int64_t element = x.element_size();
   const int64_t block = std::max<int64_t>(1, kScoreBlockBytes / std::max<int64_t>(1, heads * length * element));
   torch::Tensor output = torch::empty({heads, length, head_dim}, x.options());
+  // One score buffer for all blocks: fresh blocks this large are mapped anew each time, and the
+  // page faults of writing them cost more than the products' own memory traffic.
+  const int64_t block_rows = std::min(block, length);
+  const torch::Tensor score_buffer = torch::empty({heads, block_rows, length}, x.options());
+  const bool fp32 = x.scalar_type() == torch::kFloat32;
+  const torch::Tensor weight_buffer = fp32 ? torch::empty_like(score_buffer) : torch::Tensor();
   for (int64_t first = 0; first < length; first += block) {
     const int64_t rows = std::min(block, length - first);
-    const torch::Tensor scores = torch::bmm(query.narrow(1, first, rows), key_t);
-    const torch::Tensor weights = torch::softmax(scores, -1, torch::kFloat32).to(x.scalar_type());
+    // The buffers' first heads · rows · length floats, as a contiguous [heads, rows, length].
+    auto front = [&](const torch::Tensor& buffer) {
+      return buffer.view(-1).narrow(0, 0, heads * rows * length).view({heads, rows, length});
+    };
+    torch::Tensor scores = front(score_buffer);
+    torch::bmm_out(scores, query.narrow(1, first, rows), key_t);
+    torch::Tensor weights = fp32 ? front(weight_buffer) : torch::Tensor();
+    if (fp32) {
+      at::_softmax_out(weights, scores, -1, false);
+    } else {
+      weights = torch::softmax(scores, -1, torch::kFloat32).to(x.scalar_type());
+    }
     output.narrow(1, first, rows).copy_(torch::bmm(weights, value));
   }
   const torch::Tensor heads_joined = output.transpose(0, 1).reshape({length, hidden});
