@@ -264,20 +264,41 @@ torch::Tensor RmvpeNet::run_gru(torch::Tensor x) const {
 }
 
 RmvpeNet::Conv RmvpeNet::place(torch::Tensor weight, torch::Tensor bias) const {
-  return {weight.to(device_, dtype_).contiguous(), bias.defined() ? bias.to(device_, dtype_) : bias};
+  return {weight.to(device_, dtype_).contiguous(), bias.defined() ? bias.to(device_, dtype_) : bias, {}};
+}
+
+RmvpeNet::Conv RmvpeNet::conv_and_norm(const torch::Tensor& weight, const torch::nn::BatchNorm2dImpl& norm) const {
+  if (dtype_ == torch::kFloat32) {
+    const torch::Tensor half = weight.to(torch::kHalf);
+    if (half.to(torch::kFloat32).equal(weight)) {
+      auto [scale, shift] = batch_norm_affine(norm);
+      torch::Tensor(weight).set_();
+      return {half.to(device_), shift.to(device_, dtype_).view({1, -1, 1, 1}),
+              scale.to(device_, dtype_).view({1, -1, 1, 1})};
+    }
+  }
+  auto [folded, shift] = fold(weight, norm, 0);
+  return place(folded, shift);
+}
+
+torch::Tensor RmvpeNet::conv3x3(const Conv& conv, const torch::Tensor& x) const {
+  if (!conv.scale.defined()) return torch::conv2d(x, conv.weight, conv.bias, 1, 1);
+  return torch::conv2d(x, conv.weight.to(x.scalar_type()), {}, 1, 1).mul_(conv.scale).add_(conv.bias);
 }
 
 RmvpeNet::Block RmvpeNet::fold_block(const ConvBlockResModules& block, int64_t columns) const {
   Block folded;
-  auto [weight1, bias1] = fold(conv_weight_at(block.conv, 0), norm_at(block.conv, 1), 0);
-  auto [weight2, bias2] = fold(conv_weight_at(block.conv, 3), norm_at(block.conv, 4), 0);
-  const int64_t in = weight1.size(1), out = weight1.size(0);
+  const torch::Tensor& first_weight = conv_weight_at(block.conv, 0);
+  const int64_t in = first_weight.size(1), out = first_weight.size(0);
   // Winograd weights take twice the memory of the plain ones. The deepest images (a single
-  // tile wide) are left to oneDNN: they hold most of the weights (83% at full size).
+  // tile wide) are left to oneDNN: they hold most of the weights (83% at full size), in fp16 when
+  // the file's are.
   const bool fast = device_.is_cpu() && dtype_ == torch::kFloat32 && columns > synth::ImageConv3x3::kTileColumns &&
                     synth::ImageConv3x3::supported(in, out, columns) &&
                     synth::ImageConv3x3::supported(out, out, columns);
   if (fast) {
+    auto [weight1, bias1] = fold(first_weight, norm_at(block.conv, 1), 0);
+    auto [weight2, bias2] = fold(conv_weight_at(block.conv, 3), norm_at(block.conv, 4), 0);
     weight1 = weight1.contiguous();
     weight2 = weight2.contiguous();
     folded.fast_first = std::make_shared<const synth::ImageConv3x3>(weight1.data_ptr<float>(),
@@ -285,8 +306,8 @@ RmvpeNet::Block RmvpeNet::fold_block(const ConvBlockResModules& block, int64_t c
     folded.fast_second = std::make_shared<const synth::ImageConv3x3>(weight2.data_ptr<float>(),
                                                                      bias2.data_ptr<float>(), out, out);
   } else {
-    folded.first = place(weight1, bias1);
-    folded.second = place(weight2, bias2);
+    folded.first = conv_and_norm(first_weight, norm_at(block.conv, 1));
+    folded.second = conv_and_norm(conv_weight_at(block.conv, 3), norm_at(block.conv, 4));
   }
   if (block.shortcut) folded.shortcut = place(block.shortcut->weight, block.shortcut->bias);
   return folded;
@@ -334,8 +355,8 @@ torch::Tensor RmvpeNet::run_stack(const Stack& stack, torch::Tensor x) const {
       x = run_fast_block(block, x);
       continue;
     }
-    torch::Tensor y = torch::conv2d(x, block.first.weight, block.first.bias, 1, 1).relu_();
-    y = torch::conv2d(y, block.second.weight, block.second.bias, 1, 1).relu_();
+    torch::Tensor y = conv3x3(block.first, x).relu_();
+    y = conv3x3(block.second, y).relu_();
     x = block.shortcut.weight.defined() ? y.add_(torch::conv2d(x, block.shortcut.weight, block.shortcut.bias))
                                         : y.add_(x);
   }

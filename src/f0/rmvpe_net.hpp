@@ -97,6 +97,9 @@ class RmvpeNet {
  private:
   struct Conv {
     torch::Tensor weight, bias;
+    // Defined when `weight` is a 3×3 convolution's own fp16 weight (exact for fp16 files such as
+    // rmvpe.pt: half the memory of folded fp32) and its BatchNorm follows it as y·scale + bias.
+    torch::Tensor scale;
   };
   struct Block {
     Conv first, second, shortcut;  // shortcut.weight undefined: identity
@@ -110,6 +113,10 @@ class RmvpeNet {
   Block fold_block(const ConvBlockResModules& block, int64_t columns) const;
   Stack fold_stack(const ConvBlockList& list, int64_t columns) const;
   Conv place(torch::Tensor weight, torch::Tensor bias) const;
+  // A 3×3 convolution and its BatchNorm, as the weights allow: unfolded in fp16 where that is exact
+  // and the network runs in fp32, else folded into one convolution.
+  Conv conv_and_norm(const torch::Tensor& weight, const torch::nn::BatchNorm2dImpl& norm) const;
+  torch::Tensor conv3x3(const Conv& conv, const torch::Tensor& x) const;
   torch::Tensor run_stack(const Stack& stack, torch::Tensor x) const;
   torch::Tensor run_fast_block(const Block& block, const torch::Tensor& x) const;
   // Decoder `level`'s upsampling (transposed conv as conv + pixel shuffle, then ReLU); the input is
