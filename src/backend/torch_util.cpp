@@ -173,6 +173,16 @@ void load_parameters(torch::nn::Module& module, const StateDict& state, const st
   for (auto& item : module.named_buffers(/*recurse=*/true)) copy(item.key(), item.value());
 }
 
+torch::Tensor ScratchBuffer::view(at::IntArrayRef sizes, const torch::TensorOptions& options) {
+  const int64_t elements = c10::multiply_integers(sizes);
+  if (!storage_.defined() || storage_.numel() < elements || storage_.dtype() != options.dtype() ||
+      storage_.device() != options.device()) {
+    storage_ = torch::Tensor();  // the old buffer goes before the new one is taken
+    storage_ = torch::empty({elements}, options);
+  }
+  return storage_.narrow(0, 0, elements).view(sizes);
+}
+
 void set_cpu_threads(int threads) {
   if (threads <= 0) threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   if (at::get_num_threads() != threads) torch::set_num_threads(threads);

@@ -42,4 +42,22 @@ StateDict read_state_dict(const io::Value& weights, const std::string& path);
 void load_parameters(torch::nn::Module& module, const StateDict& state, const std::string& prefix,
                      const std::string& path);
 
+/// One buffer that successive blocks of a computation (attention scores, layer after layer) write
+/// into: a fresh block of tens of MB is mapped anew each time, and faulting its pages in costs more
+/// than the products that fill it. Not shared between threads.
+class ScratchBuffer {
+ public:
+  /// A contiguous tensor of `sizes` over the buffer's front, which grows when too small; the view
+  /// stays valid until the next call.
+  torch::Tensor view(at::IntArrayRef sizes, const torch::TensorOptions& options);
+
+ private:
+  torch::Tensor storage_;
+};
+
+/// Attention's score and softmax-weight blocks, reused from block to block and layer to layer.
+struct AttentionScratch {
+  ScratchBuffer scores, weights;
+};
+
 }  // namespace rvc::torch_util

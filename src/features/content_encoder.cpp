@@ -335,8 +335,9 @@ ContentFeatures ContentEncoder::extract(const float* samples, std::int64_t num_s
   const int64_t layers = v1 ? kV1Layer : info.num_layers;
   std::vector<torch::Tensor> hidden;
   if (options.capture_intermediates) hidden.push_back(x);
+  torch_util::AttentionScratch scratch;
   for (int64_t i = 0; i < layers; ++i) {
-    x = net.layers[static_cast<std::size_t>(i)]->forward(x);
+    x = net.layers[static_cast<std::size_t>(i)]->forward(x, scratch);
     if (options.capture_intermediates) hidden.push_back(x);
   }
   if (v1) x = net.final_proj->forward(x);

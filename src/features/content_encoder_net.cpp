@@ -110,7 +110,7 @@ void SelfAttention::prepare() {
   if (fast_out) release(out_proj);
 }
 
-torch::Tensor SelfAttention::forward(const torch::Tensor& x) {
+torch::Tensor SelfAttention::forward(const torch::Tensor& x, torch_util::AttentionScratch& scratch) {
   const int64_t length = x.size(0), hidden = x.size(1);
   const torch::Tensor qkv = fast_qkv ? run_linear(*fast_qkv, x) : torch::addmm(qkv_bias, x, qkv_weight.t());
   auto split_heads = [&](int64_t index) {  // [T, H] -> [heads, T, head_dim]
@@ -123,22 +123,14 @@ torch::Tensor SelfAttention::forward(const torch::Tensor& x) {
   const int64_t element = x.element_size();
   const int64_t block = std::max<int64_t>(1, kScoreBlockBytes / std::max<int64_t>(1, heads * length * element));
   torch::Tensor output = torch::empty({heads, length, head_dim}, x.options());
-  // One score buffer for all blocks: fresh blocks this large are mapped anew each time, and the
-  // page faults of writing them cost more than the products' own memory traffic.
-  const int64_t block_rows = std::min(block, length);
-  const torch::Tensor score_buffer = torch::empty({heads, block_rows, length}, x.options());
   const bool fp32 = x.scalar_type() == torch::kFloat32;
-  const torch::Tensor weight_buffer = fp32 ? torch::empty_like(score_buffer) : torch::Tensor();
   for (int64_t first = 0; first < length; first += block) {
     const int64_t rows = std::min(block, length - first);
-    // The buffers' first heads · rows · length floats, as a contiguous [heads, rows, length].
-    auto front = [&](const torch::Tensor& buffer) {
-      return buffer.view(-1).narrow(0, 0, heads * rows * length).view({heads, rows, length});
-    };
-    torch::Tensor scores = front(score_buffer);
+    torch::Tensor scores = scratch.scores.view({heads, rows, length}, x.options());
     torch::bmm_out(scores, query.narrow(1, first, rows), key_t);
-    torch::Tensor weights = fp32 ? front(weight_buffer) : torch::Tensor();
+    torch::Tensor weights;
     if (fp32) {
+      weights = scratch.weights.view({heads, rows, length}, x.options());
       at::_softmax_out(weights, scores, -1, false);
     } else {
       weights = torch::softmax(scores, -1, torch::kFloat32).to(x.scalar_type());
@@ -165,8 +157,8 @@ void TransformerLayer::prepare() {
   if (fast_fc2) release(fc2);
 }
 
-torch::Tensor TransformerLayer::forward(const torch::Tensor& x) {
-  const torch::Tensor attended = self_attn_layer_norm->forward(x + self_attn->forward(x));
+torch::Tensor TransformerLayer::forward(const torch::Tensor& x, torch_util::AttentionScratch& scratch) {
+  const torch::Tensor attended = self_attn_layer_norm->forward(x + self_attn->forward(x, scratch));
   const torch::Tensor inner = gelu_fp32(fast_fc1 ? run_linear(*fast_fc1, attended) : fc1->forward(attended));
   // (attended + fc2) as LibTorch sums it: the kernel adds the residual after the bias.
   return final_layer_norm->forward(fast_fc2 ? run_linear(*fast_fc2, inner, attended)

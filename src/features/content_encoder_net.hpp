@@ -7,6 +7,7 @@
 #include <memory>
 #include <vector>
 
+#include "backend/torch_util.hpp"
 #include "synth/time_major_conv.hpp"
 
 namespace rvc::features {
@@ -36,7 +37,7 @@ struct SelfAttention : torch::nn::Module {
   SelfAttention(int64_t hidden, int64_t heads);
   // Packs q/k/v into one product, after the weights are loaded.
   void prepare();
-  torch::Tensor forward(const torch::Tensor& x);  // [T, H] -> [T, H]
+  torch::Tensor forward(const torch::Tensor& x, torch_util::AttentionScratch& scratch);  // [T, H] -> [T, H]
 
   int64_t heads, head_dim;
   torch::nn::Linear q_proj{nullptr}, k_proj{nullptr}, v_proj{nullptr}, out_proj{nullptr};
@@ -50,7 +51,7 @@ struct SelfAttention : torch::nn::Module {
 struct TransformerLayer : torch::nn::Module {
   TransformerLayer(int64_t hidden, int64_t heads, int64_t ffn, double eps);
   void prepare();
-  torch::Tensor forward(const torch::Tensor& x);
+  torch::Tensor forward(const torch::Tensor& x, torch_util::AttentionScratch& scratch);
 
   std::shared_ptr<SelfAttention> self_attn;
   torch::nn::LayerNorm self_attn_layer_norm{nullptr}, final_layer_norm{nullptr};

@@ -73,7 +73,8 @@ torch::Tensor band_view(const torch::Tensor& padded, int64_t window, int64_t fir
 
 }  // namespace
 
-torch::Tensor RelativeAttention::forward(const torch::Tensor& x, const torch::Tensor& mask) {
+torch::Tensor RelativeAttention::forward(const torch::Tensor& x, const torch::Tensor& mask,
+                                         torch_util::AttentionScratch& scratch) {
   const int64_t batch = x.size(0), channels = x.size(1), length = x.size(2);
   const torch::Tensor query = conv_q(x).view({batch, heads, head_dim, length}).transpose(2, 3);
   const torch::Tensor key_t = conv_k(x).view({batch, heads, head_dim, length});
@@ -87,19 +88,24 @@ torch::Tensor RelativeAttention::forward(const torch::Tensor& x, const torch::Te
   const int64_t row_bytes = batch * heads * (length + 2 * window) * x.element_size();
   const int64_t block = std::max<int64_t>(1, kScoreBlockBytes / std::max<int64_t>(1, row_bytes));
   torch::Tensor output = torch::empty({batch, heads, length, head_dim}, x.options());
+  const torch::Tensor keys = key_t.reshape({batch * heads, head_dim, length});
   for (int64_t first = 0; first < length; first += block) {
     const int64_t rows = std::min(block, length - first);
     const torch::Tensor queries = scaled.narrow(2, first, rows);
     // attentions.py multiplies by 2L-1 relative embeddings, all zero beyond the window; only the
-    // 2w+1 inside it contribute, so the band of the score matrix is computed directly.
-    torch::Tensor padded = torch::zeros({batch, heads, rows, length + 2 * window}, x.options());
+    // 2w+1 inside it contribute, so the band of the score matrix is computed directly. The band's
+    // ends fall in the padding columns, which the softmax never reads.
+    torch::Tensor padded = scratch.scores.view({batch, heads, rows, length + 2 * window}, x.options());
     torch::Tensor scores = padded.narrow(3, window, length);
-    scores.copy_(torch::matmul(queries, key_t));
+    torch::Tensor product = scratch.weights.view({batch * heads, rows, length}, x.options());
+    torch::bmm_out(product, queries.reshape({batch * heads, rows, head_dim}), keys);
+    scores.copy_(product.view({batch, heads, rows, length}));
     band_view(padded, window, first).add_(torch::matmul(queries, relative_keys_t));
     if (any_padding) {
       scores.masked_fill_(padding.unsqueeze(2) | padding.narrow(2, first, rows).unsqueeze(-1), -1e4);
     }
-    const torch::Tensor weights = torch::softmax(scores, -1);
+    torch::Tensor weights = product.view({batch, heads, rows, length});
+    at::_softmax_out(weights, scores, -1, false);
     // The same block, now holding the weights with zero padding, for the relative-value band.
     padded.narrow(3, 0, window).zero_();
     padded.narrow(3, window + length, window).zero_();
@@ -164,8 +170,9 @@ std::tuple<torch::Tensor, torch::Tensor, torch::Tensor> TextEncoder::forward(con
   x = torch::leaky_relu(x, kLeakySlope).transpose(1, -1);
   torch::Tensor mask = torch::ones({x.size(0), 1, x.size(2)}, x.options());
   x = x * mask;
+  torch_util::AttentionScratch scratch;
   for (std::size_t i = 0; i < attn_layers.size(); ++i) {
-    x = norm_layers_1[i]->forward(x + attn_layers[i]->forward(x, mask));
+    x = norm_layers_1[i]->forward(x + attn_layers[i]->forward(x, mask, scratch));
     x = norm_layers_2[i]->forward(x + ffn_layers[i]->forward(x, mask));
   }
   x = x * mask;

@@ -4,6 +4,7 @@
 
 #include <torch/torch.h>
 
+#include "backend/torch_util.hpp"
 #include "synth/time_major_conv.hpp"
 
 #include <map>
@@ -20,7 +21,7 @@ namespace rvc::synth {
 struct RelativeAttention : torch::nn::Module {
   RelativeAttention(int channels, int heads, int window);
   /// x [B, C, T]; mask [B, 1, T] (1 inside the sequence). Scores are built a block of queries at a time.
-  torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& mask);
+  torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& mask, torch_util::AttentionScratch& scratch);
 
   int heads, head_dim, window;
   torch::nn::Conv1d conv_q{nullptr}, conv_k{nullptr}, conv_v{nullptr}, conv_o{nullptr};
