@@ -281,9 +281,10 @@ RmvpeNet::Conv RmvpeNet::conv_and_norm(const torch::Tensor& weight, const torch:
   return place(folded, shift);
 }
 
-torch::Tensor RmvpeNet::conv3x3(const Conv& conv, const torch::Tensor& x) const {
+torch::Tensor RmvpeNet::conv3x3(const Conv& conv, const torch::Tensor& x, torch_util::ScratchBuffer& widened) const {
   if (!conv.scale.defined()) return torch::conv2d(x, conv.weight, conv.bias, 1, 1);
-  return torch::conv2d(x, conv.weight.to(x.scalar_type()), {}, 1, 1).mul_(conv.scale).add_(conv.bias);
+  const torch::Tensor weight = widened.view(conv.weight.sizes(), x.options()).copy_(conv.weight);
+  return torch::conv2d(x, weight, {}, 1, 1).mul_(conv.scale).add_(conv.bias);
 }
 
 RmvpeNet::Block RmvpeNet::fold_block(const ConvBlockResModules& block, int64_t columns) const {
@@ -350,13 +351,14 @@ torch::Tensor RmvpeNet::run_fast_block(const Block& block, const torch::Tensor& 
 }
 
 torch::Tensor RmvpeNet::run_stack(const Stack& stack, torch::Tensor x) const {
+  torch_util::ScratchBuffer widened;  // fp16-held weights in fp32, one convolution after another
   for (const Block& block : stack) {
     if (block.fast_first) {
       x = run_fast_block(block, x);
       continue;
     }
-    torch::Tensor y = conv3x3(block.first, x).relu_();
-    y = conv3x3(block.second, y).relu_();
+    torch::Tensor y = conv3x3(block.first, x, widened).relu_();
+    y = conv3x3(block.second, y, widened).relu_();
     x = block.shortcut.weight.defined() ? y.add_(torch::conv2d(x, block.shortcut.weight, block.shortcut.bias))
                                         : y.add_(x);
   }

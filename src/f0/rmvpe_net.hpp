@@ -9,6 +9,7 @@
 #include <memory>
 #include <vector>
 
+#include "backend/torch_util.hpp"
 #include "synth/time_major_conv.hpp"
 
 namespace rvc::f0 {
@@ -116,7 +117,8 @@ class RmvpeNet {
   // A 3×3 convolution and its BatchNorm, as the weights allow: unfolded in fp16 where that is exact
   // and the network runs in fp32, else folded into one convolution.
   Conv conv_and_norm(const torch::Tensor& weight, const torch::nn::BatchNorm2dImpl& norm) const;
-  torch::Tensor conv3x3(const Conv& conv, const torch::Tensor& x) const;
+  // `widened`: where an fp16-held weight is widened to x's dtype.
+  torch::Tensor conv3x3(const Conv& conv, const torch::Tensor& x, torch_util::ScratchBuffer& widened) const;
   torch::Tensor run_stack(const Stack& stack, torch::Tensor x) const;
   torch::Tensor run_fast_block(const Block& block, const torch::Tensor& x) const;
   // Decoder `level`'s upsampling (transposed conv as conv + pixel shuffle, then ReLU); the input is
