@@ -1,6 +1,7 @@
 // Helpers shared by the C++ tests: fixture paths and scratch folders.
 #pragma once
 
+#include <ftw.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -43,8 +44,25 @@ double max_abs_diff(const std::vector<T>& a, const std::vector<T>& b) {
   return worst;
 }
 
+/// The device the network tests run on: the environment variable RVC_TEST_DEVICE ("cuda",
+/// "cuda:1"), else "cpu". Those tests ask for fp32, so the fixtures' tolerances hold on either.
+inline std::string test_device() {
+  const char* device = std::getenv("RVC_TEST_DEVICE");
+  return device != nullptr && *device != '\0' ? device : "cpu";
+}
+
+inline bool testing_on_cuda() { return test_device().rfind("cuda", 0) == 0; }
+
 inline std::string data_path(const std::string& relative) {
   return std::string(RVC_TEST_DATA_DIR) + "/" + relative;
+}
+
+/// Removes `path` and everything below it, if it exists. Through POSIX rather than
+/// std::filesystem::remove_all: pip's libtorch.so exports a remove_all of its own that crashes when
+/// the dynamic linker binds it (the CUDA test runs link against that LibTorch).
+inline void remove_tree(const std::filesystem::path& path) {
+  auto remove_entry = [](const char* name, const struct stat*, int, struct FTW*) { return std::remove(name); };
+  ::nftw(path.c_str(), remove_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
 /// A fresh folder removed at the end of the test. Its name holds spaces, parentheses and CJK
@@ -56,10 +74,10 @@ class ScratchDir {
     std::string leaf = std::string("rvc test (") + info->test_suite_name() + "." + info->name() +
                        ") 声音 " + std::to_string(::getpid());
     path_ = std::filesystem::temp_directory_path() / leaf;
-    std::filesystem::remove_all(path_);
+    remove_tree(path_);
     std::filesystem::create_directories(path_);
   }
-  ~ScratchDir() { std::filesystem::remove_all(path_); }
+  ~ScratchDir() { remove_tree(path_); }
   std::string file(const std::string& name) const { return (path_ / name).string(); }
   const std::filesystem::path& path() const { return path_; }
 

@@ -8,6 +8,8 @@
 #include <malloc.h>
 #endif
 
+#include <dlfcn.h>
+
 #include <cstdlib>
 #include <cstring>
 
@@ -48,6 +50,15 @@ torch::Tensor fold(const torch::Tensor& g, const torch::Tensor& v) {
   return (g.to(torch::kFloat64) * v64 / norm).to(torch::kFloat32);
 }
 
+// LibTorch's CUDA backend registers itself when libtorch_cuda is loaded, but nothing names its
+// symbols: a link with --as-needed (ours, and many distributions' default) drops it, and CUDA then
+// looks absent. Loading it by name (found through the rpath that points at LibTorch) restores it.
+bool cuda_available() {
+  if (torch::cuda::is_available()) return true;
+  static const bool loaded = ::dlopen("libtorch_cuda.so", RTLD_NOW | RTLD_GLOBAL) != nullptr;
+  return loaded && torch::cuda::is_available();
+}
+
 }  // namespace
 
 torch::Tensor to_torch(const io::TensorData& tensor) {
@@ -77,7 +88,7 @@ torch::Device parse_device(const std::string& device) {
         throw Error(ErrorCode::kInvalidArgument, "device '" + device + "' is not valid; use cpu, cuda or cuda:N");
       }
     }
-    if (!torch::cuda::is_available()) {
+    if (!cuda_available()) {
       throw Error(ErrorCode::kUnsupported, "device '" + device + "' was asked for, but this LibTorch build "
                                            "has no CUDA or no GPU is visible; use device cpu");
     }
@@ -98,14 +109,19 @@ void check_device_precision(const std::string& device, Precision precision, cons
   }
 }
 
-torch::ScalarType scalar_type(Precision precision, const torch::Device& device) {
+torch::ScalarType network_dtype(Precision precision, const torch::Device& device) {
+  torch::ScalarType dtype = device.is_cuda() ? torch::kFloat16 : torch::kFloat32;
   switch (precision) {
-    case Precision::kFloat32: return torch::kFloat32;
-    case Precision::kFloat16: return torch::kFloat16;
-    case Precision::kBFloat16: return torch::kBFloat16;
+    case Precision::kFloat32: dtype = torch::kFloat32; break;
+    case Precision::kFloat16: dtype = torch::kFloat16; break;
+    case Precision::kBFloat16: dtype = torch::kBFloat16; break;
     case Precision::kAuto: break;
   }
-  return device.is_cuda() ? torch::kFloat16 : torch::kFloat32;
+  if (device.is_cuda() && dtype == torch::kFloat32) {
+    at::globalContext().setAllowTF32CuDNN(false);
+    at::globalContext().setAllowTF32CuBLAS(false);
+  }
+  return dtype;
 }
 
 StateDict read_state_dict(const io::Value& weights, const std::string& path) {

@@ -27,8 +27,10 @@ torch::Device parse_device(const std::string& device);
 /// Throws kInvalidArgument/kUnsupported (naming `component`) for a bad device or fp16 on the CPU.
 void check_device_precision(const std::string& device, Precision precision, const char* component);
 
-/// The dtype `precision` means on `device` (auto: fp16 on CUDA, fp32 elsewhere).
-torch::ScalarType scalar_type(Precision precision, const torch::Device& device);
+/// The dtype the networks run in for `precision` on `device` (auto: fp16 on CUDA, fp32 elsewhere).
+/// fp32 on CUDA also turns TF32 off for cuDNN and cuBLAS, so that it is the CPU's fp32 (the fixtures'
+/// tolerances hold; with TF32 the synthesizer drifts by 2e-3). LibTorch's switch is process-wide.
+torch::ScalarType network_dtype(Precision precision, const torch::Device& device);
 
 /// Reads a state dict (name -> tensor) in the file's dtypes, folding weight normalisation once
 /// (in float32):

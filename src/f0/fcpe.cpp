@@ -128,7 +128,7 @@ FcpeEstimator::FcpeEstimator(const EstimatorConfig& config) {
   }
 
   const torch_util::StateDict state = torch_util::read_state_dict(root.at("model"), path_);
-  const torch::Tensor& first = weight(state, "input_stack.0.weight", {-1, -1, 3}, path_);
+  const torch::Tensor first = weight(state, "input_stack.0.weight", {-1, -1, 3}, path_);
   arch_.hidden = first.size(0);
   arch_.mel_bins = first.size(1);
   if (arch_.mel_bins != static_cast<int64_t>(number(mel, "num_mels", 128, path_))) {
@@ -143,7 +143,7 @@ FcpeEstimator::FcpeEstimator(const EstimatorConfig& config) {
   const int64_t h = arch_.hidden;
 
   device_ = torch_util::parse_device(config.device);
-  dtype_ = torch_util::scalar_type(config.precision, device_);
+  dtype_ = torch_util::network_dtype(config.precision, device_);
   threshold_ = config.voicing_threshold < 0 ? kFcpeThreshold : config.voicing_threshold;
   auto place = [&](const std::string& key, std::vector<int64_t> sizes) {
     return weight(state, key, std::move(sizes), path_).to(device_, dtype_).contiguous();

@@ -205,7 +205,12 @@ RmvpeNet::RmvpeNet(const RmvpeModules& modules, const torch::Device& device, tor
     decoder_.push_back(fold_stack(level->conv2, columns));
   }
   cnn_ = place(modules.cnn->weight, modules.cnn->bias);
-  if (modules.gru) {
+  if (modules.gru && device_.is_cuda()) {
+    // cuDNN takes the weights in one buffer; separate tensors would be compacted anew on every call.
+    cuda_gru_ = modules.gru;
+    cuda_gru_->to(device_, dtype_);
+    cuda_gru_->flatten_parameters();
+  } else if (modules.gru) {
     // torch::gru's order: per layer, forward then reverse, each w_ih, w_hh, b_ih, b_hh.
     for (int64_t layer = 0; layer < modules.arch.gru_layers; ++layer) {
       for (const char* direction : {"", "_reverse"}) {
@@ -226,6 +231,7 @@ RmvpeNet::RmvpeNet(const RmvpeModules& modules, const torch::Device& device, tor
 constexpr int64_t kGruBlockFrames = 2048;
 
 torch::Tensor RmvpeNet::run_gru(torch::Tensor x) const {
+  if (cuda_gru_) return std::get<0>(cuda_gru_.ptr()->forward(x));  // forward reads only; it is not const
   const int64_t layers = static_cast<int64_t>(gru_weights_.size()) / 8;
   const int64_t hidden = gru_weights_[1].size(1);
   if (gru_recurrent_t_.empty()) {
@@ -477,7 +483,7 @@ torch::Tensor RmvpeNet::forward(torch::Tensor mel) const {
     }
   }
   x = torch::Tensor();
-  if (!gru_weights_.empty()) features = run_gru(std::move(features));
+  if (cuda_gru_ || !gru_weights_.empty()) features = run_gru(std::move(features));
   features = torch::linear(features, classifier_.weight, classifier_.bias).sigmoid_();
   return features[0].narrow(0, 0, frames).to(torch::kCPU, torch::kFloat32).contiguous();
 }

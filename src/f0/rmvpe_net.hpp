@@ -139,7 +139,8 @@ class RmvpeNet {
   std::vector<Stack> encoder_, intermediate_, decoder_;
   std::vector<Conv> upsample_;  // decoder conv1, transposed, BN folded
   Conv cnn_;
-  std::vector<torch::Tensor> gru_weights_;  // torch::gru's order; empty: no GRU
+  torch::nn::GRU cuda_gru_{nullptr};  // on CUDA: the GRU, its weights flattened for cuDNN
+  std::vector<torch::Tensor> gru_weights_;  // elsewhere: torch::gru's order; empty: no GRU
   std::vector<torch::Tensor> gru_recurrent_t_;  // W_hhᵀ per layer and direction, for the CPU fp32 kernel
   Conv classifier_;
 };

@@ -131,7 +131,7 @@ void read_sizes_from_weights(Source& source, const std::string& path) {
   }
   arch.conv_bias = state.count("feature_extractor.conv_layers.0.0.bias") != 0;
   arch.hidden = weight(state, "post_extract_proj.weight", path).size(0);
-  const torch::Tensor& position = weight(state, "encoder.pos_conv.0.weight", path);
+  const torch::Tensor position = weight(state, "encoder.pos_conv.0.weight", path);
   arch.pos_kernel = position.size(2);
   arch.pos_groups = position.size(1) > 0 ? arch.hidden / position.size(1) : 0;
   arch.layers = 0;
@@ -290,7 +290,7 @@ ContentEncoder::ContentEncoder(const std::string& path, const ContentEncoderConf
   impl_->info.num_heads = static_cast<int>(source.arch.heads);
   impl_->info.final_proj_dim = static_cast<int>(source.arch.final_dim);
   impl_->device = torch_util::parse_device(config.device);
-  impl_->dtype = torch_util::scalar_type(config.precision, impl_->device);
+  impl_->dtype = torch_util::network_dtype(config.precision, impl_->device);
   torch::NoGradGuard no_grad;
   impl_->net = std::make_shared<HubertNet>(source.arch);
   torch_util::load_parameters(*impl_->net, source.state, "", path);

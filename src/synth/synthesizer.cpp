@@ -60,7 +60,7 @@ Synthesizer::Synthesizer(const std::string& path, const SynthesizerConfig& confi
   const io::Value root = model::load_voice_model_checkpoint(path);
   impl_->info = model::model_info_from_checkpoint(root, path);
   impl_->device = torch_util::parse_device(config.device);
-  impl_->dtype = torch_util::scalar_type(config.precision, impl_->device);
+  impl_->dtype = torch_util::network_dtype(config.precision, impl_->device);
   torch::NoGradGuard no_grad;
   impl_->net = std::make_shared<SynthesizerNet>(impl_->info);
   torch_util::load_parameters(*impl_->net, torch_util::read_state_dict(root.at("weight"), path), "", path);

@@ -245,13 +245,25 @@ torch::Tensor Flow::reverse(torch::Tensor x, const torch::Tensor& mask, const to
   return x;
 }
 
+namespace {
+
+// LibTorch 2 keeps a convolution's padding in a std::variant, LibTorch 1.13 in a c10::variant
+// (whose get argument-dependent lookup finds).
+template <typename Padding>
+int64_t explicit_padding(const Padding& padding) {
+  using std::get;
+  return get<torch::ExpandingArray<1>>(padding)->at(0);
+}
+
+}  // namespace
+
 PackedConv PackedConv::from(const torch::nn::Conv1d& conv) {
   const auto& o = conv->options;
   PackedConv packed;
   packed.weight = conv->weight.detach().contiguous();
   if (o.bias()) packed.bias = conv->bias.detach().clone();
   packed.stride = o.stride()->at(0);
-  packed.padding = c10::get<torch::ExpandingArray<1>>(o.padding())->at(0);
+  packed.padding = explicit_padding(o.padding());
   packed.dilation = o.dilation()->at(0);
   packed.out_channels = o.out_channels();
   return packed;
@@ -262,7 +274,7 @@ PackedConv PackedConv::from(const torch::nn::ConvTranspose1d& conv) {
   // convolution with taps m (reversed), stacked phase-major into u · Cout output channels.
   const auto& o = conv->options;
   const int64_t u = o.stride()->at(0), k = o.kernel_size()->at(0);
-  const int64_t p = c10::get<torch::ExpandingArray<1>>(o.padding())->at(0);
+  const int64_t p = explicit_padding(o.padding());
   const torch::Tensor w = conv->weight.detach();  // [Cin, Cout, k]
   const int64_t in = w.size(0), out = w.size(1), taps = (k + u - 1) / u;
   torch::Tensor polyphase = torch::zeros({u, out, in, taps}, w.options());

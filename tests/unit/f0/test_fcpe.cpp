@@ -20,7 +20,6 @@ using rvc::test::max_abs_diff;
 using rvc::test::thrown_error;
 
 // Fixtures README: mel to 1e-3, latent to 1e-4, f0 to 1e-2 Hz with identical voicing.
-constexpr double kMelTolerance = 1e-3;
 constexpr double kLatentTolerance = 1e-4;
 constexpr double kF0ToleranceHz = 1e-2;
 
@@ -49,7 +48,7 @@ TEST_P(FcpeParity, MelLatentAndF0MatchTheOriginal) {
   const io::TensorData mel_expected = kFixture.reference(name, "mel");
   ASSERT_EQ(mel.size(0), mel_expected.shape()[0]);
   ASSERT_EQ(mel.size(1), mel_expected.shape()[1]);
-  EXPECT_LT(max_abs_diff(test::tensor_values(mel), mel_expected.to_floats()), kMelTolerance);
+  EXPECT_LT(max_abs_diff(test::tensor_values(mel), mel_expected.to_floats()), test::mel_tolerance());
 
   // The network on the original's mel, so its error is its own.
   std::vector<float> mel_values = mel_expected.to_floats();

@@ -25,7 +25,6 @@ using rvc::test::thrown_error;
 // Fixtures README: salience to 1e-4, mel to 1e-3, f0 to 1e-2 Hz where the argmax is clear,
 // decode_test to 1e-4 Hz.
 constexpr double kSalienceTolerance = 1e-4;
-constexpr double kMelTolerance = 1e-3;
 constexpr double kF0ToleranceHz = 1e-2;
 constexpr double kClearArgmaxMargin = 1e-3;
 constexpr double kDecodeToleranceHz = 1e-4;
@@ -70,7 +69,7 @@ TEST_P(RmvpeParity, MelSalienceAndF0MatchTheOriginal) {
   const io::TensorData mel_expected = kFixture.reference(name, "mel");
   ASSERT_EQ(mel.size(0), mel_expected.shape()[0]);
   ASSERT_EQ(mel.size(1), mel_expected.shape()[1]);
-  EXPECT_LT(max_abs_diff(test::tensor_values(mel), mel_expected.to_floats()), kMelTolerance);
+  EXPECT_LT(max_abs_diff(test::tensor_values(mel), mel_expected.to_floats()), test::mel_tolerance());
 
   // The network is checked on the original's mel, so its error is its own.
   const torch::Tensor mel_reference =
@@ -101,9 +100,11 @@ INSTANTIATE_TEST_SUITE_P(Inputs, RmvpeParity, ::testing::Values("speech", "vibra
 TEST(RmvpeEstimator, TheWinogradImageKernelMatchesLibTorch) {
   if (!synth::ImageConv3x3::supported(32, 32, 8)) GTEST_SKIP() << "this CPU has no AVX-512";
   const std::vector<float> samples = kFixture.input("speech");
-  const RmvpeEstimator winograd(kFixture.config());
+  EstimatorConfig on_cpu = kFixture.config();
+  on_cpu.device = "cpu";
+  const RmvpeEstimator winograd(on_cpu);
   synth::TimeMajorConv::set_enabled(false);
-  const RmvpeEstimator libtorch(kFixture.config());
+  const RmvpeEstimator libtorch(on_cpu);
   synth::TimeMajorConv::set_enabled(true);
   const torch::Tensor mel = winograd.log_mel(samples.data(), static_cast<std::int64_t>(samples.size()));
   const torch::Tensor expected = libtorch.salience(mel), actual = winograd.salience(mel);
@@ -202,6 +203,7 @@ TEST(F0Methods, NamesParseAndUnknownOnesAreRefused) {
 
 TEST(EstimatorConfig, RefusesFp16OnTheCpuAndANanThreshold) {
   EstimatorConfig config = kFixture.config();
+  config.device = "cpu";
   config.precision = Precision::kFloat16;
   EXPECT_EQ(thrown_error([&] { config.validate(); }).code(), ErrorCode::kUnsupported);
   config = kFixture.config();

@@ -31,6 +31,14 @@ std::vector<float> reference(const std::string& model, const std::string& input,
   return io::load_npy(data_path("hubert/" + model + "/outputs/" + input + "/" + file + ".npy")).to_floats();
 }
 
+// The encoder at `path` on the test device, at fp32.
+ContentEncoder encoder_on_test_device(const std::string& path) {
+  ContentEncoderConfig config;
+  config.device = test::test_device();
+  config.precision = Precision::kFloat32;
+  return ContentEncoder(path, config);
+}
+
 ContentFeatures extract(const ContentEncoder& encoder, const std::vector<float>& samples, const std::string& version,
                         bool capture = false) {
   ExtractOptions options;
@@ -44,7 +52,7 @@ ContentFeatures extract(const ContentEncoder& encoder, const std::vector<float>&
 class EveryForm : public ::testing::TestWithParam<const char*> {};
 
 TEST_P(EveryForm, MatchesTheOriginalForV1AndV2) {
-  const ContentEncoder encoder(data_path(GetParam()));
+  const ContentEncoder encoder = encoder_on_test_device(data_path(GetParam()));
   EXPECT_EQ(encoder.info().hidden_size, 64);
   EXPECT_EQ(encoder.info().num_layers, 12);
   EXPECT_EQ(encoder.info().num_heads, 4);
@@ -71,7 +79,7 @@ INSTANTIATE_TEST_SUITE_P(ContentEncoder, EveryForm,
                                            "models/hubert_base.pt"));
 
 TEST(ContentEncoder, FullWidthEncoderMatchesTheOriginal) {
-  const ContentEncoder encoder(data_path("hubert/hubert_base_768"));
+  const ContentEncoder encoder = encoder_on_test_device(data_path("hubert/hubert_base_768"));
   const ContentFeatures v2 = extract(encoder, speech("speech"), "v2");
   EXPECT_EQ(v2.features.shape()[1], 768);
   EXPECT_LE(max_abs_diff(v2.features.to_floats(), reference("hubert_base_768", "speech", "feats_v2")), kTolerance);

@@ -43,10 +43,17 @@ Inputs load_inputs(const std::string& model, bool has_pitch) {
   return in;
 }
 
+SynthesizerConfig on_test_device() {
+  SynthesizerConfig config;
+  config.device = test::test_device();
+  config.precision = Precision::kFloat32;
+  return config;
+}
+
 // A fixture model with its recorded inputs, run in the fixtures' zero-noise mode.
 struct FixtureRun {
   explicit FixtureRun(const std::string& model)
-      : synth(data_path("models/" + model + ".pth")), in(load_inputs(model, synth.info().has_pitch)) {}
+      : synth(data_path("models/" + model + ".pth"), on_test_device()), in(load_inputs(model, synth.info().has_pitch)) {}
   SynthesisResult infer(InferOptions options) const {
     const bool has_pitch = synth.info().has_pitch;
     options.zero_noise = true;
