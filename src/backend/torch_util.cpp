@@ -8,8 +8,6 @@
 #include <malloc.h>
 #endif
 
-#include <dlfcn.h>
-
 #include <cstdlib>
 #include <cstring>
 
@@ -50,15 +48,6 @@ torch::Tensor fold(const torch::Tensor& g, const torch::Tensor& v) {
   return (g.to(torch::kFloat64) * v64 / norm).to(torch::kFloat32);
 }
 
-// LibTorch's CUDA backend registers itself when libtorch_cuda is loaded, but nothing names its
-// symbols: a link with --as-needed (ours, and many distributions' default) drops it, and CUDA then
-// looks absent. Loading it by name (found through the rpath that points at LibTorch) restores it.
-bool cuda_available() {
-  if (torch::cuda::is_available()) return true;
-  static const bool loaded = ::dlopen("libtorch_cuda.so", RTLD_NOW | RTLD_GLOBAL) != nullptr;
-  return loaded && torch::cuda::is_available();
-}
-
 }  // namespace
 
 torch::Tensor to_torch(const io::TensorData& tensor) {
@@ -88,7 +77,7 @@ torch::Device parse_device(const std::string& device) {
         throw Error(ErrorCode::kInvalidArgument, "device '" + device + "' is not valid; use cpu, cuda or cuda:N");
       }
     }
-    if (!cuda_available()) {
+    if (!torch::cuda::is_available()) {
       throw Error(ErrorCode::kUnsupported, "device '" + device + "' was asked for, but this LibTorch build "
                                            "has no CUDA or no GPU is visible; use device cpu");
     }
