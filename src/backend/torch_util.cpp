@@ -1,5 +1,6 @@
 #include "backend/torch_util.hpp"
 
+#include <mutex>
 #include <thread>
 
 #include "backend/process_resources.hpp"
@@ -98,7 +99,11 @@ void check_device_precision(const std::string& device, Precision precision, cons
   }
 }
 
-torch::ScalarType network_dtype(Precision precision, const torch::Device& device) {
+torch::ScalarType prepare_networks(Precision precision, const torch::Device& device) {
+  static std::once_flag threads_chosen;
+  std::call_once(threads_chosen, [] {
+    if (std::getenv("OMP_NUM_THREADS") == nullptr) set_cpu_threads(0);
+  });
   torch::ScalarType dtype = device.is_cuda() ? torch::kFloat16 : torch::kFloat32;
   switch (precision) {
     case Precision::kFloat32: dtype = torch::kFloat32; break;

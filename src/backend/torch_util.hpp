@@ -27,10 +27,14 @@ torch::Device parse_device(const std::string& device);
 /// Throws kInvalidArgument/kUnsupported (naming `component`) for a bad device or fp16 on the CPU.
 void check_device_precision(const std::string& device, Precision precision, const char* component);
 
-/// The dtype the networks run in for `precision` on `device` (auto: fp16 on CUDA, fp32 elsewhere).
-/// fp32 on CUDA also turns TF32 off for cuDNN and cuBLAS, so that it is the CPU's fp32 (the fixtures'
-/// tolerances hold; with TF32 the synthesizer drifts by 2e-3). LibTorch's switch is process-wide.
-torch::ScalarType network_dtype(Precision precision, const torch::Device& device);
+/// The dtype the networks run in for `precision` on `device` (auto: fp16 on CUDA, fp32 elsewhere),
+/// after setting the process-wide LibTorch switches they rely on:
+/// - fp32 on CUDA turns TF32 off for cuDNN and cuBLAS, so that it is the CPU's fp32 (the fixtures'
+///   tolerances hold; with TF32 the synthesizer drifts by 2e-3);
+/// - the first network loaded gives LibTorch one thread per logical core, unless OMP_NUM_THREADS
+///   is set (LibTorch's own default counts physical cores, and is 1 on many 2-vCPU machines);
+///   later changes by the host program or EngineConfig::num_threads stand.
+torch::ScalarType prepare_networks(Precision precision, const torch::Device& device);
 
 /// Reads a state dict (name -> tensor) in the file's dtypes, folding weight normalisation once
 /// (in float32):

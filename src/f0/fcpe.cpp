@@ -143,7 +143,7 @@ FcpeEstimator::FcpeEstimator(const EstimatorConfig& config) {
   const int64_t h = arch_.hidden;
 
   device_ = torch_util::parse_device(config.device);
-  dtype_ = torch_util::network_dtype(config.precision, device_);
+  dtype_ = torch_util::prepare_networks(config.precision, device_);
   threshold_ = config.voicing_threshold < 0 ? kFcpeThreshold : config.voicing_threshold;
   auto place = [&](const std::string& key, std::vector<int64_t> sizes) {
     return weight(state, key, std::move(sizes), path_).to(device_, dtype_).contiguous();

@@ -114,7 +114,7 @@ RmvpeEstimator::RmvpeEstimator(const EstimatorConfig& config) {
   torch_util::load_parameters(modules, state, "", path_);
   state.clear();
   modules.eval();
-  net_ = std::make_unique<RmvpeNet>(modules, device_, torch_util::network_dtype(config.precision, device_));
+  net_ = std::make_unique<RmvpeNet>(modules, device_, torch_util::prepare_networks(config.precision, device_));
   LogMelSettings mel;
   mel.n_fft = mel.window = kFftSize;
   mel.hop = kHopSamples16k;

@@ -290,7 +290,7 @@ ContentEncoder::ContentEncoder(const std::string& path, const ContentEncoderConf
   impl_->info.num_heads = static_cast<int>(source.arch.heads);
   impl_->info.final_proj_dim = static_cast<int>(source.arch.final_dim);
   impl_->device = torch_util::parse_device(config.device);
-  impl_->dtype = torch_util::network_dtype(config.precision, impl_->device);
+  impl_->dtype = torch_util::prepare_networks(config.precision, impl_->device);
   torch::NoGradGuard no_grad;
   impl_->net = std::make_shared<HubertNet>(source.arch);
   torch_util::load_parameters(*impl_->net, source.state, "", path);

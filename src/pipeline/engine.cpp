@@ -260,17 +260,17 @@ std::vector<float> Engine::Impl::convert_chunk(const std::vector<float>& padded,
   infer.zero_noise = options.zero_noise;
   infer.sine_algorithm =
       options.compat == Compat::kClassic ? synth::SineAlgorithm::kPerFrame : synth::SineAlgorithm::kCumulative;
+  // Only what lies between the chunk's context pads is kept (RVC's [t_pad_tgt : -t_pad_tgt]), so
+  // the vocoder does not compute the pads.
+  infer.trim_head_frames = infer.trim_tail_frames =
+      static_cast<std::int64_t>(info.geometry.x_pad) * f0::kFramesPerSecond;
   start = Clock::now();
   std::vector<float> audio =
       synthesizer->infer(phone.data(), frames, dim, has_pitch ? pitch.coarse.data() + chunk.first_frame : nullptr,
                          pitchf, infer)
           .audio;
   timings.synth_ms += milliseconds_since(start);
-  // Keep what lies between the chunk's context pads (RVC's [t_pad_tgt : -t_pad_tgt]).
-  const auto trim = static_cast<std::int64_t>(info.geometry.x_pad) * info.sample_rate_hz;
-  const auto produced = static_cast<std::int64_t>(audio.size());
-  if (produced <= 2 * trim) return {};
-  return std::vector<float>(audio.begin() + trim, audio.end() - trim);
+  return audio;
 }
 
 ConversionResult Engine::convert(const float* samples, std::int64_t num_samples, int sample_rate_hz,

@@ -38,6 +38,9 @@ void InferOptions::validate() const {
   if (return_length < -1 || return_length == 0) {
     throw Error(ErrorCode::kInvalidArgument, "InferOptions.return_length must be -1 (all) or >= 1");
   }
+  if (trim_head_frames < 0 || trim_tail_frames < 0) {
+    throw Error(ErrorCode::kInvalidArgument, "InferOptions.trim_head_frames and trim_tail_frames must be >= 0");
+  }
   if (vocoder_tile_frames < 0) {
     throw Error(ErrorCode::kInvalidArgument, "InferOptions.vocoder_tile_frames must be 0 (default) or >= 1");
   }
@@ -60,7 +63,7 @@ Synthesizer::Synthesizer(const std::string& path, const SynthesizerConfig& confi
   const io::Value root = model::load_voice_model_checkpoint(path);
   impl_->info = model::model_info_from_checkpoint(root, path);
   impl_->device = torch_util::parse_device(config.device);
-  impl_->dtype = torch_util::network_dtype(config.precision, impl_->device);
+  impl_->dtype = torch_util::prepare_networks(config.precision, impl_->device);
   torch::NoGradGuard no_grad;
   impl_->net = std::make_shared<SynthesizerNet>(impl_->info);
   torch_util::load_parameters(*impl_->net, torch_util::read_state_dict(root.at("weight"), path), "", path);

@@ -619,21 +619,26 @@ torch::Tensor Generator::forward(torch::Tensor x, const torch::Tensor& f0, const
   }
   // Time tiles keep the working set in cache and every convolution's shape fixed, so oneDNN
   // builds its kernels once per tile size instead of once per input length.
+  // Tiles are exact wherever they start, so the trimmed ends are simply not computed.
   const int64_t frames = x.size(-1);
+  const int64_t begin_frame = std::min(options.trim_head_frames, frames);
+  const int64_t end_frame = std::max(begin_frame, frames - options.trim_tail_frames);
+  const int64_t wanted = end_frame - begin_frame;
+  torch::Tensor audio = torch::empty({1, wanted * hop}, x.options());
+  if (wanted == 0) return audio.unsqueeze(1);
   const bool on_cpu = x.device().is_cpu();
-  const int64_t tile = options.vocoder_tile_frames > 0 ? std::min<int64_t>(options.vocoder_tile_frames, frames)
-                                                       : default_tile_frames(frames, on_cpu);
+  const int64_t tile = options.vocoder_tile_frames > 0 ? std::min<int64_t>(options.vocoder_tile_frames, wanted)
+                                                       : default_tile_frames(wanted, on_cpu);
   const torch::Tensor condition = cond(g);
-  torch::Tensor audio = torch::empty({1, frames * hop}, x.options());
   auto run_tiles = [&](int64_t begin, int64_t end) {
     for (int64_t index = begin; index < end; ++index) {
-      const int64_t first = index * tile;
-      const int64_t kept = std::min(tile, frames - first) * hop;
+      const int64_t first = begin_frame + index * tile;
+      const int64_t kept = std::min(tile, end_frame - first) * hop;
       const torch::Tensor samples = run_tile(x, har, condition, first, tile);
-      audio.narrow(1, first * hop, kept).copy_(samples.reshape({1, -1}).narrow(1, 0, kept));
+      audio.narrow(1, (first - begin_frame) * hop, kept).copy_(samples.reshape({1, -1}).narrow(1, 0, kept));
     }
   };
-  const int64_t tiles = (frames + tile - 1) / tile;
+  const int64_t tiles = (wanted + tile - 1) / tile;
   if (!on_cpu) {
     run_tiles(0, tiles);
   } else {

@@ -46,6 +46,11 @@ struct InferOptions {
   /// Resample the kept frames to this many before the vocoder (formant shift); -1 = off.
   std::int64_t return_length2 = -1;
   SineAlgorithm sine_algorithm = SineAlgorithm::kCumulative;  ///< See SineAlgorithm.
+  /// Frames at the start and at the end of what the vocoder is given (after skip_head, return_length
+  /// and return_length2) whose audio is not wanted: the vocoder skips them, and the audio returned
+  /// is the rest, as the whole synthesis gives it there (the offline pipeline's context pads).
+  std::int64_t trim_head_frames = 0;
+  std::int64_t trim_tail_frames = 0;  ///< See trim_head_frames.
   /// Frames the vocoder computes at a time (0 = default: 128 on the CPU, fewer when that leaves a
   /// thread idle; 2000 on a GPU). The result does not depend on it beyond float rounding; larger
   /// tiles cost more memory, smaller ones more overlap. CPU threads work on separate tiles.

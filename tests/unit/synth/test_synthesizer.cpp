@@ -178,6 +178,28 @@ TEST(Synthesizer, VocoderTilesDoNotChangeTheResult) {
   }
 }
 
+TEST(Synthesizer, TrimmedEndsLeaveTheWholeSynthesisCut) {
+  // With noise, so that the kept part also has to draw the same noise as the whole synthesis.
+  const FixtureRun run("v2_f0_40k");
+  InferOptions options;
+  options.seed = 5;
+  options.speaker_id = run.in.speaker;
+  const auto infer = [&](const InferOptions& o) {
+    return run.synth.infer(run.in.phone.data(), run.in.frames, run.in.dim, run.in.pitch.data(), run.in.pitchf.data(), o)
+        .audio;
+  };
+  const std::vector<float> whole = infer(options);
+  const std::int64_t hop = run.synth.hop_samples();
+  options.trim_head_frames = 30;
+  options.trim_tail_frames = 17;
+  options.vocoder_tile_frames = 8;  // several tiles, none aligned with the whole synthesis' tiles
+  const std::vector<float> trimmed = infer(options);
+  const std::vector<float> expected(whole.begin() + 30 * hop, whole.end() - 17 * hop);
+  EXPECT_LE(max_abs_diff(trimmed, expected), 1e-5);
+  options.trim_tail_frames = run.in.frames - 30;
+  EXPECT_TRUE(infer(options).empty());
+}
+
 TEST(Synthesizer, SameSeedSameOutputAndNoiseMatters) {
   const Synthesizer synth(data_path("models/v2_f0_40k.pth"));
   const Inputs in = load_inputs("v2_f0_40k", true);
