@@ -3,9 +3,11 @@
 // 60 s and of 10 minutes. Each conversion runs in a child process of its own, so its peak
 // resident memory (weights included) is its own and the two lengths can be compared.
 // Counters: RTF (conversion time / input length), seconds per stage, peak MB.
+// RVC_BENCH_DEVICE=cuda runs the networks on a GPU instead (fp16 there, as RVC's is_half).
 #include <benchmark/benchmark.h>
 #include <torch/torch.h>
 
+#include <cstdlib>
 #include <random>
 
 #include "bench_util.hpp"
@@ -80,6 +82,7 @@ ChildReport convert_in_child(double seconds) {
       config.hubert_path = paths.hubert;
       config.rmvpe_path = paths.rmvpe;
       config.index_path = paths.index;
+      if (const char* device = std::getenv("RVC_BENCH_DEVICE")) config.device = device;  // e.g. cuda: fp16 there
       const rvc::pipeline::Engine engine(config);
       const std::vector<float> audio = rvc::bench::speech_like_audio(seconds, kRate16k);
       rvc::pipeline::ConvertOptions options;
