@@ -22,6 +22,39 @@ torch::Tensor gelu_fp32(const torch::Tensor& x) {
   return torch::gelu(x.to(torch::kFloat32)).to(x.scalar_type());
 }
 
+// Adds each row's sum and sum of squares (in float64: a float32 square is exact there) to `sum` and
+// `square_sum`, read straight from the float32 rows: a float64 copy of a tile and of its square
+// would be two more fresh 65 MB buffers per tile.
+void add_row_moments(const torch::Tensor& rows, torch::Tensor& sum, torch::Tensor& square_sum) {
+  const int64_t width = rows.size(1);
+  const float* values = rows.data_ptr<float>();
+  double* sums = sum.data_ptr<double>();
+  double* square_sums = square_sum.data_ptr<double>();
+  at::parallel_for(0, rows.size(0), 1, [&](int64_t begin, int64_t end) {
+    for (int64_t row = begin; row < end; ++row) {
+      const float* line = values + row * width;
+      constexpr int64_t kLanes = 8;  // independent sums, so that the additions pipeline
+      double total[kLanes] = {}, squares[kLanes] = {};
+      int64_t i = 0;
+      for (; i + kLanes <= width; i += kLanes) {
+        for (int64_t lane = 0; lane < kLanes; ++lane) {
+          const double v = line[i + lane];
+          total[lane] += v;
+          squares[lane] += v * v;
+        }
+      }
+      for (; i < width; ++i) {
+        total[0] += line[i];
+        squares[0] += static_cast<double>(line[i]) * line[i];
+      }
+      for (int64_t lane = 0; lane < kLanes; ++lane) {
+        sums[row] += total[lane];
+        square_sums[row] += squares[lane];
+      }
+    }
+  });
+}
+
 torch::nn::Linear linear(int64_t in, int64_t out) { return torch::nn::Linear(torch::nn::LinearOptions(in, out)); }
 
 torch::nn::LayerNorm make_layer_norm(int64_t channels, double eps) {
@@ -254,9 +287,14 @@ torch::Tensor HubertNet::conv_features(const torch::Tensor& samples) {
   for (int64_t p = 0; p < positions; p += tile_positions) {
     const int64_t count = std::min(tile_positions, positions - p);
     const torch::Tensor piece = samples.narrow(0, p * first_stride, (count - 1) * first_stride + first_kernel);
-    const torch::Tensor y = first.conv->forward(piece.view({1, 1, -1}))[0].to(torch::kFloat64);
-    sum += y.sum(1).cpu();
-    square_sum += y.square().sum(1).cpu();
+    const torch::Tensor y = first.conv->forward(piece.view({1, 1, -1}))[0];
+    if (y.is_cpu() && y.scalar_type() == torch::kFloat32) {
+      add_row_moments(y.contiguous(), sum, square_sum);
+    } else {
+      const torch::Tensor wide = y.to(torch::kFloat64);
+      sum += wide.sum(1).cpu();
+      square_sum += wide.square().sum(1).cpu();
+    }
   }
   const torch::Tensor mean = sum / static_cast<double>(positions);
   const torch::Tensor variance = (square_sum / static_cast<double>(positions) - mean.square()).clamp_min(0);
