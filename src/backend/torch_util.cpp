@@ -1,5 +1,7 @@
 #include "backend/torch_util.hpp"
 
+#include <ATen/ThreadLocalState.h>
+
 #include <mutex>
 #include <thread>
 
@@ -9,6 +11,8 @@
 #include <malloc.h>
 #endif
 
+#include <dlfcn.h>
+
 #include <cstdlib>
 #include <cstring>
 
@@ -16,6 +20,25 @@
 
 namespace rvc::torch_util {
 namespace {
+
+// An OpenBLAS built on pthreads (Debian's libopenblas0-pthread, LibTorch's CPU BLAS here) runs its
+// own pool of a thread per core beside LibTorch's OpenMP threads: a product started from one of
+// them then runs on twice as many threads as cores, and the idle pool spins in sched_yield while the
+// OpenMP threads work (measured: a 60 s conversion 8% slower, a third more system time). With one
+// OpenBLAS thread each product runs on its calling thread, and the networks split the products that
+// matter across the OpenMP threads themselves. Other BLAS libraries lack the symbol and are left be.
+void keep_openblas_on_calling_threads() {
+  using SetThreads = void (*)(int);
+  void* symbol = dlsym(RTLD_DEFAULT, "openblas_set_num_threads");
+  if (symbol == nullptr) {
+    // A module loaded with RTLD_LOCAL (Python's) sees its dependencies only through their handle.
+    if (void* blas = dlopen("libblas.so.3", RTLD_NOW | RTLD_NOLOAD)) {
+      symbol = dlsym(blas, "openblas_set_num_threads");
+      dlclose(blas);
+    }
+  }
+  if (symbol != nullptr) reinterpret_cast<SetThreads>(symbol)(1);
+}
 
 torch::ScalarType scalar_type(io::DType dtype) {
   switch (dtype) {
@@ -103,6 +126,7 @@ torch::ScalarType prepare_networks(Precision precision, const torch::Device& dev
   static std::once_flag threads_chosen;
   std::call_once(threads_chosen, [] {
     if (std::getenv("OMP_NUM_THREADS") == nullptr) set_cpu_threads(0);
+    if (std::getenv("OPENBLAS_NUM_THREADS") == nullptr) keep_openblas_on_calling_threads();
   });
   torch::ScalarType dtype = device.is_cuda() ? torch::kFloat16 : torch::kFloat32;
   switch (precision) {
@@ -191,6 +215,31 @@ torch::Tensor ScratchBuffer::view(at::IntArrayRef sizes, const torch::TensorOpti
     storage_ = torch::empty({elements}, options);
   }
   return storage_.narrow(0, 0, elements).view(sizes);
+}
+
+void AttentionScratch::for_each_block(int64_t length, int64_t max_rows, bool on_cpu,
+                                      const std::function<void(int64_t, int64_t, Buffers&)>& block) {
+  if (length <= 0) return;
+  const int64_t threads = on_cpu ? std::max(1, at::get_num_threads()) : 1;
+  if (per_thread_.size() < static_cast<std::size_t>(threads)) per_thread_.resize(static_cast<std::size_t>(threads));
+  // A whole number of blocks per thread, each as large as allowed.
+  int64_t blocks = (length + std::max<int64_t>(1, max_rows) - 1) / std::max<int64_t>(1, max_rows);
+  blocks = std::min(length, (blocks + threads - 1) / threads * threads);
+  const int64_t rows_per_block = (length + blocks - 1) / blocks;
+  const at::ThreadLocalState caller_state;  // inference mode and grad mode are per thread
+  auto run = [&](int64_t begin, int64_t end) {
+    const at::ThreadLocalStateGuard same_state_as_caller(caller_state);
+    Buffers& buffers = per_thread_[static_cast<std::size_t>(threads > 1 ? at::get_thread_num() : 0)];
+    for (int64_t index = begin; index < end; ++index) {
+      const int64_t first = index * rows_per_block;
+      if (first < length) block(first, std::min(rows_per_block, length - first), buffers);
+    }
+  };
+  if (threads > 1) {
+    at::parallel_for(0, blocks, 1, run);
+  } else {
+    run(0, blocks);
+  }
 }
 
 void set_cpu_threads(int threads) {

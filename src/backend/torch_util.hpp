@@ -3,8 +3,10 @@
 
 #include <torch/torch.h>
 
+#include <functional>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "backend/process_resources.hpp"
 #include "rvc/io/tensor_data.hpp"
@@ -33,7 +35,11 @@ void check_device_precision(const std::string& device, Precision precision, cons
 ///   tolerances hold; with TF32 the synthesizer drifts by 2e-3);
 /// - the first network loaded gives LibTorch one thread per logical core, unless OMP_NUM_THREADS
 ///   is set (LibTorch's own default counts physical cores, and is 1 on many 2-vCPU machines);
-///   later changes by the host program or EngineConfig::num_threads stand.
+///   later changes by the host program or EngineConfig::num_threads stand;
+/// - the first network loaded also keeps an OpenBLAS (LibTorch's BLAS on Debian) to one thread,
+///   the caller's, unless OPENBLAS_NUM_THREADS is set: its own pool beside LibTorch's threads
+///   oversubscribes the cores. This is process-wide too, so a host's NumPy on the same OpenBLAS
+///   runs its products single-threaded after it.
 torch::ScalarType prepare_networks(Precision precision, const torch::Device& device);
 
 /// Reads a state dict (name -> tensor) in the file's dtypes, folding weight normalisation once
@@ -61,9 +67,24 @@ class ScratchBuffer {
   torch::Tensor storage_;
 };
 
-/// Attention's score and softmax-weight blocks, reused from block to block and layer to layer.
-struct AttentionScratch {
-  ScratchBuffer scores, weights;
+/// Attention computed in blocks of query rows: each block's score and softmax-weight buffers,
+/// reused from block to block and layer to layer, one pair per thread.
+class AttentionScratch {
+ public:
+  struct Buffers {
+    ScratchBuffer scores, weights;
+  };
+
+  /// Calls block(first, rows, buffers) for query rows [0, length) in blocks of at most `max_rows`
+  /// rows. On the CPU the blocks are split evenly across LibTorch's threads, each block running
+  /// single-threaded with its thread's buffers: the products inside stay on LibTorch's threads
+  /// (the BLAS runs on its caller, see prepare_networks) rather than each being split anew with the
+  /// threads meeting after every one. Elsewhere the blocks run in order.
+  void for_each_block(int64_t length, int64_t max_rows, bool on_cpu,
+                      const std::function<void(int64_t first, int64_t rows, Buffers& buffers)>& block);
+
+ private:
+  std::vector<Buffers> per_thread_;
 };
 
 }  // namespace rvc::torch_util

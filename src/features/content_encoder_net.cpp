@@ -8,9 +8,9 @@
 namespace rvc::features {
 namespace {
 
-// Attention scores are built this many bytes at a time (a block of queries against every key), so
-// a 40 s chunk does not need heads × T² floats (and their softmax) at once.
-constexpr int64_t kScoreBlockBytes = 32 << 20;
+// Attention scores are built this many bytes at a time per thread (a block of queries against every
+// key), so a 40 s chunk does not need heads × T² floats (and their softmax) at once.
+constexpr int64_t kScoreBlockBytes = 16 << 20;
 
 // The conv stack runs this many output frames (5 s) at a time: its first layer alone makes 512
 // floats per 5 input samples, 0.8 GB with its norm and GELU for a 40 s chunk.
@@ -153,23 +153,24 @@ torch::Tensor SelfAttention::forward(const torch::Tensor& x, torch_util::Attenti
   const torch::Tensor query = split_heads(0) * (1.0 / std::sqrt(static_cast<double>(head_dim)));
   const torch::Tensor key_t = split_heads(1).transpose(1, 2);
   const torch::Tensor value = split_heads(2);
-  const int64_t element = x.element_size();
-  const int64_t block = std::max<int64_t>(1, kScoreBlockBytes / std::max<int64_t>(1, heads * length * element));
+  const int64_t row_bytes = std::max<int64_t>(1, heads * length * x.element_size());
+  const int64_t max_rows = std::max<int64_t>(1, kScoreBlockBytes / row_bytes);
   torch::Tensor output = torch::empty({heads, length, head_dim}, x.options());
   const bool fp32 = x.scalar_type() == torch::kFloat32;
-  for (int64_t first = 0; first < length; first += block) {
-    const int64_t rows = std::min(block, length - first);
-    torch::Tensor scores = scratch.scores.view({heads, rows, length}, x.options());
+  scratch.for_each_block(length, max_rows, x.is_cpu(), [&](int64_t first, int64_t rows,
+                                                          torch_util::AttentionScratch::Buffers& buffers) {
+    torch::Tensor scores = buffers.scores.view({heads, rows, length}, x.options());
     torch::bmm_out(scores, query.narrow(1, first, rows), key_t);
     torch::Tensor weights;
     if (fp32) {
-      weights = scratch.weights.view({heads, rows, length}, x.options());
+      weights = buffers.weights.view({heads, rows, length}, x.options());
       at::_softmax_out(weights, scores, -1, false);
     } else {
       weights = torch::softmax(scores, -1, torch::kFloat32).to(x.scalar_type());
     }
-    output.narrow(1, first, rows).copy_(torch::bmm(weights, value));
-  }
+    torch::Tensor block_output = output.narrow(1, first, rows);
+    torch::bmm_out(block_output, weights, value);
+  });
   const torch::Tensor heads_joined = output.transpose(0, 1).reshape({length, hidden});
   return fast_out ? run_linear(*fast_out, heads_joined) : out_proj->forward(heads_joined);
 }

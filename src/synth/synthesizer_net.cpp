@@ -57,9 +57,9 @@ RelativeAttention::RelativeAttention(int channels, int heads_, int window_)
 
 namespace {
 
-// Attention scores are built this many bytes at a time (a block of queries against every key), so
-// a 40 s chunk (4000 frames) does not need several heads × T² score matrices at once.
-constexpr int64_t kScoreBlockBytes = 16 << 20;
+// Attention scores are built this many bytes at a time per thread (a block of queries against every
+// key), so a 40 s chunk (4000 frames) does not need several heads × T² score matrices at once.
+constexpr int64_t kScoreBlockBytes = 8 << 20;
 
 // The band |j - i| <= w of a block of rows [B, H, rows, L + 2w] (w padding columns each side) whose
 // first row is query `first_row`, as [B, H, rows, 2w + 1]: element (k, r) is column
@@ -86,18 +86,18 @@ torch::Tensor RelativeAttention::forward(const torch::Tensor& x, const torch::Te
   const torch::Tensor padding = mask == 0;
   const bool any_padding = padding.any().item<bool>();
   const int64_t row_bytes = batch * heads * (length + 2 * window) * x.element_size();
-  const int64_t block = std::max<int64_t>(1, kScoreBlockBytes / std::max<int64_t>(1, row_bytes));
+  const int64_t max_rows = std::max<int64_t>(1, kScoreBlockBytes / std::max<int64_t>(1, row_bytes));
   torch::Tensor output = torch::empty({batch, heads, length, head_dim}, x.options());
   const torch::Tensor keys = key_t.reshape({batch * heads, head_dim, length});
-  for (int64_t first = 0; first < length; first += block) {
-    const int64_t rows = std::min(block, length - first);
+  scratch.for_each_block(length, max_rows, x.is_cpu(), [&](int64_t first, int64_t rows,
+                                                          torch_util::AttentionScratch::Buffers& buffers) {
     const torch::Tensor queries = scaled.narrow(2, first, rows);
     // attentions.py multiplies by 2L-1 relative embeddings, all zero beyond the window; only the
     // 2w+1 inside it contribute, so the band of the score matrix is computed directly. The band's
     // ends fall in the padding columns, which the softmax never reads.
-    torch::Tensor padded = scratch.scores.view({batch, heads, rows, length + 2 * window}, x.options());
+    torch::Tensor padded = buffers.scores.view({batch, heads, rows, length + 2 * window}, x.options());
     torch::Tensor scores = padded.narrow(3, window, length);
-    torch::Tensor product = scratch.weights.view({batch * heads, rows, length}, x.options());
+    torch::Tensor product = buffers.weights.view({batch * heads, rows, length}, x.options());
     torch::bmm_out(product, queries.reshape({batch * heads, rows, head_dim}), keys);
     scores.copy_(product.view({batch, heads, rows, length}));
     band_view(padded, window, first).add_(torch::matmul(queries, relative_keys_t));
@@ -113,7 +113,7 @@ torch::Tensor RelativeAttention::forward(const torch::Tensor& x, const torch::Te
     torch::Tensor block_output = torch::matmul(weights, value);
     block_output.add_(torch::matmul(band_view(padded, window, first), relative_values));
     output.narrow(2, first, rows).copy_(block_output);
-  }
+  });
   output = output.transpose(2, 3).contiguous().view({batch, channels, length});
   return conv_o(output);
 }

@@ -70,7 +70,8 @@ struct EngineConfig {
   Precision precision = Precision::kAuto;  ///< fp32 on CPU, fp16 on CUDA (RVC's is_half).
   ChunkPreset chunking = ChunkPreset::kAuto;  ///< See ChunkPreset.
   /// CPU threads the networks use; 0: one per logical core. LibTorch has one thread pool per
-  /// process, so this applies to the whole process.
+  /// process, so this applies to the whole process. An OpenBLAS under LibTorch is kept to one
+  /// thread of its own (the caller's; the networks split the work), unless OPENBLAS_NUM_THREADS is set.
   int num_threads = 0;
   /// With a bundle as the model and no index_path: convert with the bundle's index (false: none).
   bool use_bundled_index = true;

@@ -2,6 +2,9 @@
 // and its handling of bad input.
 #include <gtest/gtest.h>
 
+#include <dlfcn.h>
+
+#include <cstdlib>
 #include <filesystem>
 
 #include "rvc/audio/audio_file.hpp"
@@ -118,6 +121,18 @@ TEST(ContentEncoder, FrameCountFollowsTheConvStack) {
     const ContentFeatures out = encoder.extract(samples.data(), n, kContentSampleRateHz);
     EXPECT_EQ(out.features.shape()[0], content_frames(n)) << n;
   }
+}
+
+// Debian's OpenBLAS runs a thread pool of its own beside LibTorch's OpenMP threads; the first
+// network loaded keeps it to the calling thread unless the user chose otherwise.
+TEST(ContentEncoder, LoadingKeepsOpenBlasOnTheCallingThread) {
+  using GetThreads = int (*)();
+  void* get_threads = dlsym(RTLD_DEFAULT, "openblas_get_num_threads");
+  if (get_threads == nullptr || std::getenv("OPENBLAS_NUM_THREADS") != nullptr) {
+    GTEST_SKIP() << "LibTorch's BLAS here is not OpenBLAS, or OPENBLAS_NUM_THREADS chooses";
+  }
+  const ContentEncoder encoder(data_path("models/hubert_base.pt"));
+  EXPECT_EQ(reinterpret_cast<GetThreads>(get_threads)(), 1);
 }
 
 TEST(ContentEncoder, BadInputGetsAClearError) {

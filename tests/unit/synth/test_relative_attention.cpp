@@ -5,6 +5,8 @@
 #include <torch/torch.h>
 
 #include <algorithm>
+#include <atomic>
+#include <vector>
 
 #include "synth/synthesizer_net.hpp"
 
@@ -43,7 +45,7 @@ TEST(RelativeAttention, BlocksOfQueriesMatchTheWholeScoreMatrix) {
   for (auto& parameter : attention.parameters()) parameter.normal_(0.0, 0.5);
   attention.emb_rel_k.normal_(0.0, 0.5);
   attention.emb_rel_v.normal_(0.0, 0.5);
-  // Long enough for several blocks of queries (16 MB of scores each: ~700 rows here), and the
+  // Long enough for several blocks of queries (8 MB of scores each: ~350 rows here), and the
   // same buffers carried into a second, shorter call, as from one layer to the next.
   torch_util::AttentionScratch scratch;
   for (const int64_t length : {3000, 1700}) {
@@ -52,6 +54,45 @@ TEST(RelativeAttention, BlocksOfQueriesMatchTheWholeScoreMatrix) {
     const torch::Tensor blocked = attention.forward(x, mask, scratch);
     const torch::Tensor expected = whole_matrix_attention(attention, x);
     EXPECT_LT((blocked - expected).abs().max().item<double>(), 1e-5) << length << " frames";
+  }
+}
+
+// Inference mode is per thread: the blocks that LibTorch's other threads run must see the caller's,
+// or writing into the inference tensors they are handed throws.
+TEST(RelativeAttention, BlocksSplitAcrossThreadsInInferenceModeMatchOneThread) {
+  c10::InferenceMode inference;
+  torch::manual_seed(11);
+  RelativeAttention attention(8, 2, 10);
+  for (auto& parameter : attention.parameters()) parameter.normal_(0.0, 0.5);
+  const torch::Tensor x = torch::randn({1, 8, 2500});
+  const torch::Tensor mask = torch::ones({1, 1, 2500});
+  torch_util::AttentionScratch scratch;
+  at::set_num_threads(1);
+  const torch::Tensor one_thread = attention.forward(x, mask, scratch);
+  at::set_num_threads(2);
+  const torch::Tensor two_threads = attention.forward(x, mask, scratch);
+  EXPECT_LT((one_thread - two_threads).abs().max().item<double>(), 1e-6);
+}
+
+TEST(AttentionScratch, BlocksCoverEveryRowOnceWithinTheLimit) {
+  at::set_num_threads(2);
+  torch_util::AttentionScratch scratch;
+  for (const int64_t length : {1, 2, 5, 999}) {
+    for (const int64_t max_rows : {1, 3, 100000}) {
+      std::vector<std::atomic<int>> seen(static_cast<std::size_t>(length));
+      std::atomic<int64_t> largest{0};
+      scratch.for_each_block(length, max_rows, true, [&](int64_t first, int64_t rows,
+                                                         torch_util::AttentionScratch::Buffers&) {
+        int64_t previous = largest.load();
+        while (rows > previous && !largest.compare_exchange_weak(previous, rows)) {
+        }
+        for (int64_t row = first; row < first + rows; ++row) ++seen[static_cast<std::size_t>(row)];
+      });
+      for (int64_t row = 0; row < length; ++row) {
+        ASSERT_EQ(seen[static_cast<std::size_t>(row)], 1) << "row " << row << " of " << length << ", at most " << max_rows;
+      }
+      EXPECT_LE(largest.load(), max_rows) << length << " rows";
+    }
   }
 }
 
