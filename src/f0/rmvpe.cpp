@@ -38,11 +38,8 @@ T numpy_sum9(const T (&v)[9]) {
 
 }  // namespace
 
-F0Track decode_rmvpe_salience(const float* salience, std::int64_t frames, double threshold) {
-  F0Track track;
-  track.arithmetic = F0Arithmetic::kFloat64;  // the cents map is float64, so is everything after it
-  track.hz.resize(static_cast<std::size_t>(frames));
-  track.confidence.resize(static_cast<std::size_t>(frames));
+void decode_rmvpe_salience(const float* salience, std::int64_t frames, double threshold, double* hz,
+                           float* confidence) {
   // numpy compares the float32 maxima with the threshold in float32.
   const float threshold32 = static_cast<float>(threshold);
   for (std::int64_t frame = 0; frame < frames; ++frame) {
@@ -59,11 +56,19 @@ F0Track decode_rmvpe_salience(const float* salience, std::int64_t frames, double
     const float peak = row[center];
     double cents = numpy_sum9(weighted) / static_cast<double>(numpy_sum9(weights));
     if (peak <= threshold32) cents = 0;
-    double hz = 10.0 * std::pow(2.0, cents / 1200.0);
-    if (hz == 10.0) hz = 0;
-    track.hz[static_cast<std::size_t>(frame)] = hz;
-    track.confidence[static_cast<std::size_t>(frame)] = peak;
+    double frame_hz = 10.0 * std::pow(2.0, cents / 1200.0);
+    if (frame_hz == 10.0) frame_hz = 0;
+    hz[frame] = frame_hz;
+    confidence[frame] = peak;
   }
+}
+
+F0Track decode_rmvpe_salience(const float* salience, std::int64_t frames, double threshold) {
+  F0Track track;
+  track.arithmetic = F0Arithmetic::kFloat64;  // the cents map is float64, so is everything after it
+  track.hz.resize(static_cast<std::size_t>(frames));
+  track.confidence.resize(static_cast<std::size_t>(frames));
+  decode_rmvpe_salience(salience, frames, threshold, track.hz.data(), track.confidence.data());
   return track;
 }
 
@@ -142,8 +147,17 @@ torch::Tensor RmvpeEstimator::salience(torch::Tensor log_mel) const {
 F0Track RmvpeEstimator::estimate(const float* samples, std::int64_t num_samples, int sample_rate_hz) const {
   audio::check_input_audio(samples, num_samples, sample_rate_hz, kF0SampleRateHz, kMinSamples,
                            "RMVPE '" + path_ + "'");
-  const torch::Tensor map = salience(log_mel(samples, num_samples));
-  return decode_rmvpe_salience(map.data_ptr<float>(), map.size(0), threshold_);
+  c10::InferenceMode inference;
+  torch::Tensor mel = log_mel(samples, num_samples);
+  F0Track track;
+  track.arithmetic = F0Arithmetic::kFloat64;  // as decode_rmvpe_salience's
+  track.hz.resize(static_cast<std::size_t>(mel.size(1)));
+  track.confidence.resize(track.hz.size());
+  // Decoded a block at a time: a long input never holds its whole salience map.
+  net_->forward(std::move(mel), [&](const float* salience, std::int64_t first, std::int64_t count) {
+    decode_rmvpe_salience(salience, count, threshold_, track.hz.data() + first, track.confidence.data() + first);
+  });
+  return track;
 }
 
 }  // namespace rvc::f0

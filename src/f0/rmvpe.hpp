@@ -23,6 +23,9 @@ constexpr double kRmvpeThreshold = 0.03;
 /// weighted mean of cents over the argmax bin ±4, f0 = 10·2^(cents/1200), 0 where the frame's
 /// largest salience ≤ `threshold`. The confidence is that largest salience.
 F0Track decode_rmvpe_salience(const float* salience, std::int64_t frames, double threshold);
+/// The same into hz[0, frames) and confidence[0, frames).
+void decode_rmvpe_salience(const float* salience, std::int64_t frames, double threshold, double* hz,
+                           float* confidence);
 
 /// Sizes of an RMVPE state dict read from its tensor shapes. Throws kCorruptFile naming `path`.
 RmvpeArchitecture rmvpe_architecture(const torch_util::StateDict& state, const std::string& path);

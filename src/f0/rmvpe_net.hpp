@@ -6,6 +6,7 @@
 
 #include <torch/torch.h>
 
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -86,14 +87,24 @@ class RmvpeNet {
   /// folded, so the module tree is of no further use.
   RmvpeNet(const RmvpeModules& modules, const torch::Device& device, torch::ScalarType dtype);
 
+  /// Salience of frames [first, first + count): [count, 360] row-major float32 on the CPU.
+  using SalienceBlock = std::function<void(const float* salience, int64_t first, int64_t count)>;
+
   /// log-mel [128, T] float32 (any T; padded to a multiple of 32 inside) -> salience [T, 360]
   /// float32 on the CPU.
   torch::Tensor forward(torch::Tensor mel) const;
+  /// The same salience, handed to `block` a block of frames at a time in no particular order, so
+  /// that a long input holds neither all of it nor the whole BiGRU output at once (ten minutes:
+  /// 86 and 123 MB).
+  void forward(torch::Tensor mel, const SalienceBlock& block) const;
 
   /// The U-Net's receptive field along time, in frames each side.
   int64_t receptive_field_frames() const { return receptive_field_; }
   /// How long inputs are split (tests use small windows).
   void set_windowing(const RmvpeWindowing& windowing) { windowing_ = windowing; }
+  /// Runs the BiGRU through LibTorch's torch::gru over the whole sequence from now on, rather than
+  /// the CPU kernel a block at a time (tests compare the two).
+  void use_libtorch_gru() { gru_recurrent_t_.clear(); }
 
  private:
   struct Conv {
@@ -128,8 +139,12 @@ class RmvpeNet {
   torch::Tensor image_features(torch::Tensor x) const;
   // x in the memory format its convolutions run fastest in.
   torch::Tensor in_layout(const torch::Tensor& x) const;
-  // fc.0: [1, T, features] -> [1, T, 2H].
-  torch::Tensor run_gru(torch::Tensor x) const;
+  // fc.0 and fc.1 on the U-Net's features [1, T', features], for frames [0, frames).
+  void classify(torch::Tensor features, int64_t frames, const SalienceBlock& block) const;
+  // One block of frames [start, start + count) of one GRU direction on the CPU kernel: x [T, in]
+  // contiguous; h of each frame goes to output + (t - start)·output_stride; `state` carries h.
+  void run_gru_block(const torch::Tensor& x, int64_t layer, int64_t direction, int64_t start, int64_t count,
+                     float* output, int64_t output_stride, float* state) const;
 
   torch::Device device_;
   torch::ScalarType dtype_;

@@ -246,6 +246,35 @@ TEST(RmvpeEstimator, LongInputsInWindowsMatchTheWholeSequence) {
   EXPECT_LT(max_abs_diff(test::tensor_values(estimator.salience(mel)), whole), 1e-5);
 }
 
+// On the CPU the BiGRU runs a block of 2048 frames at a time: the last layer's reverse direction
+// block by block from the end, each block joined to the forward direction and classified, and the
+// estimator decodes each block as it comes. Over several blocks that gives what LibTorch's GRU gives
+// over the whole sequence, and the f0 that the whole map decodes to.
+TEST(RmvpeEstimator, TheBlockwiseGruAndDecodeMatchTheWholeSequence) {
+  RmvpeEstimator estimator(kFixture.config());
+  const std::vector<float> speech = kFixture.input("speech");
+  std::vector<float> long_input;
+  while (long_input.size() < 42 * 16000) long_input.insert(long_input.end(), speech.begin(), speech.end());
+  const torch::Tensor mel = estimator.log_mel(long_input.data(), static_cast<std::int64_t>(long_input.size()));
+  ASSERT_GT(mel.size(1), 2 * 2048);
+  const torch::Tensor blockwise = estimator.salience(mel);
+  const F0Track track =
+      estimator.estimate(long_input.data(), static_cast<std::int64_t>(long_input.size()), kF0SampleRateHz);
+
+  estimator.net().use_libtorch_gru();
+  const torch::Tensor whole = estimator.salience(mel);
+  EXPECT_LT((blockwise - whole).abs().max().item<double>(), 1e-5);
+  const F0Track expected = decode_rmvpe_salience(blockwise.data_ptr<float>(), blockwise.size(0), kRmvpeThreshold);
+  ASSERT_EQ(track.hz.size(), expected.hz.size());
+  int64_t voiced = 0;
+  for (std::size_t frame = 0; frame < track.hz.size(); ++frame) {
+    ASSERT_EQ(track.hz[frame], expected.hz[frame]) << "frame " << frame;
+    ASSERT_EQ(track.confidence[frame], expected.confidence[frame]) << "frame " << frame;
+    voiced += expected.hz[frame] > 0;
+  }
+  EXPECT_GT(voiced, static_cast<int64_t>(track.hz.size()) / 4);
+}
+
 // The finest levels run in tiles of rows, each with its blocks' reach as context: any tile size
 // gives what whole images give (the default 512 frames and a small 40 frames split this input).
 TEST(RmvpeEstimator, RowTilesMatchWholeImages) {
