@@ -1006,7 +1006,9 @@ typedef struct rvc_engine_config {
   const char* device;      /**< "cpu", "cuda", "cuda:N"; NULL = "cpu". */
   int32_t precision;       /**< An ::rvc_precision (AUTO: fp32 on CPU, fp16 on CUDA = RVC's is_half). */
   int32_t chunking;        /**< An ::rvc_chunking. */
-  int32_t num_threads;     /**< CPU threads of the networks, process-wide; 0 = one per logical core. */
+  int32_t num_threads;     /**< CPU threads of the networks, process-wide; 0 = one per logical core.
+                                 An OpenBLAS under LibTorch is kept to its caller's thread (the networks
+                                 split the work) unless OPENBLAS_NUM_THREADS is set. */
   int32_t no_bundled_index; /**< 1: with a bundle (.rvcz) as the model and no index_path, convert without
                                  the bundle's index (0 uses it). */
 } rvc_engine_config;
