@@ -226,9 +226,7 @@ void AttentionScratch::for_each_block(int64_t length, int64_t max_rows, bool on_
   int64_t blocks = (length + std::max<int64_t>(1, max_rows) - 1) / std::max<int64_t>(1, max_rows);
   blocks = std::min(length, (blocks + threads - 1) / threads * threads);
   const int64_t rows_per_block = (length + blocks - 1) / blocks;
-  const at::ThreadLocalState caller_state;  // inference mode and grad mode are per thread
   auto run = [&](int64_t begin, int64_t end) {
-    const at::ThreadLocalStateGuard same_state_as_caller(caller_state);
     Buffers& buffers = per_thread_[static_cast<std::size_t>(threads > 1 ? at::get_thread_num() : 0)];
     for (int64_t index = begin; index < end; ++index) {
       const int64_t first = index * rows_per_block;
@@ -236,10 +234,19 @@ void AttentionScratch::for_each_block(int64_t length, int64_t max_rows, bool on_
     }
   };
   if (threads > 1) {
-    at::parallel_for(0, blocks, 1, run);
+    parallel_for_as_caller(0, blocks, 1, run);
   } else {
     run(0, blocks);
   }
+}
+
+void parallel_for_as_caller(int64_t begin, int64_t end, int64_t grain,
+                            const std::function<void(int64_t, int64_t)>& body) {
+  const at::ThreadLocalState caller_state;
+  at::parallel_for(begin, end, grain, [&](int64_t first, int64_t last) {
+    const at::ThreadLocalStateGuard same_state_as_caller(caller_state);
+    body(first, last);
+  });
 }
 
 void set_cpu_threads(int threads) {

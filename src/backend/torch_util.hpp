@@ -67,6 +67,12 @@ class ScratchBuffer {
   torch::Tensor storage_;
 };
 
+/// at::parallel_for for bodies that run LibTorch operations: each worker thread runs with the
+/// caller's thread-local state (inference mode, grad mode), which LibTorch's workers do not inherit;
+/// without it, writing into the caller's inference tensors throws.
+void parallel_for_as_caller(int64_t begin, int64_t end, int64_t grain,
+                            const std::function<void(int64_t begin, int64_t end)>& body);
+
 /// Attention computed in blocks of query rows: each block's score and softmax-weight buffers,
 /// reused from block to block and layer to layer, one pair per thread.
 class AttentionScratch {

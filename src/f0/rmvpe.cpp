@@ -36,6 +36,15 @@ T numpy_sum9(const T (&v)[9]) {
   return sum + v[8];
 }
 
+// An RMVPE track of `frames` frames to decode into: the cents map is float64, so is everything after it.
+F0Track empty_track(std::int64_t frames) {
+  F0Track track;
+  track.arithmetic = F0Arithmetic::kFloat64;
+  track.hz.resize(static_cast<std::size_t>(frames));
+  track.confidence.resize(static_cast<std::size_t>(frames));
+  return track;
+}
+
 }  // namespace
 
 void decode_rmvpe_salience(const float* salience, std::int64_t frames, double threshold, double* hz,
@@ -64,10 +73,7 @@ void decode_rmvpe_salience(const float* salience, std::int64_t frames, double th
 }
 
 F0Track decode_rmvpe_salience(const float* salience, std::int64_t frames, double threshold) {
-  F0Track track;
-  track.arithmetic = F0Arithmetic::kFloat64;  // the cents map is float64, so is everything after it
-  track.hz.resize(static_cast<std::size_t>(frames));
-  track.confidence.resize(static_cast<std::size_t>(frames));
+  F0Track track = empty_track(frames);
   decode_rmvpe_salience(salience, frames, threshold, track.hz.data(), track.confidence.data());
   return track;
 }
@@ -149,10 +155,7 @@ F0Track RmvpeEstimator::estimate(const float* samples, std::int64_t num_samples,
                            "RMVPE '" + path_ + "'");
   c10::InferenceMode inference;
   torch::Tensor mel = log_mel(samples, num_samples);
-  F0Track track;
-  track.arithmetic = F0Arithmetic::kFloat64;  // as decode_rmvpe_salience's
-  track.hz.resize(static_cast<std::size_t>(mel.size(1)));
-  track.confidence.resize(track.hz.size());
+  F0Track track = empty_track(mel.size(1));
   // Decoded a block at a time: a long input never holds its whole salience map.
   net_->forward(std::move(mel), [&](const float* salience, std::int64_t first, std::int64_t count) {
     decode_rmvpe_salience(salience, count, threshold_, track.hz.data() + first, track.confidence.data() + first);

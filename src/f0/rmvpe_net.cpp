@@ -1,7 +1,6 @@
 #include "f0/rmvpe_net.hpp"
 
 #include <ATen/Parallel.h>
-#include <ATen/ThreadLocalState.h>
 
 #include <algorithm>
 #include <functional>
@@ -274,22 +273,24 @@ void RmvpeNet::classify(torch::Tensor x, int64_t frames, const SalienceBlock& bl
   x = x[0].contiguous();  // [T, features]
   const int64_t steps = x.size(0);
   // The input gates are computed a block of frames at a time (the hidden state carried across), so
-  // long inputs need no [T, 3H] buffers.
+  // long inputs need no [T, 3H] buffers. body(start, count) for each block, in the direction's order.
+  auto for_each_block = [&](int64_t direction, const std::function<void(int64_t, int64_t)>& body) {
+    for (int64_t walked = 0; walked < steps; walked += kGruBlockFrames) {
+      const int64_t count = std::min(kGruBlockFrames, steps - walked);
+      body(direction == 1 ? steps - walked - count : walked, count);
+    }
+  };
   auto run_direction = [&](const torch::Tensor& input, int64_t layer, int64_t direction, float* output,
                            int64_t stride) {
     std::vector<float> state(static_cast<std::size_t>(hidden), 0.0f);
-    for (int64_t block_start = 0; block_start < steps; block_start += kGruBlockFrames) {
-      const int64_t count = std::min(kGruBlockFrames, steps - block_start);
-      const int64_t start = direction == 1 ? steps - block_start - count : block_start;
+    for_each_block(direction, [&](int64_t start, int64_t count) {
       run_gru_block(input, layer, direction, start, count, output + start * stride, stride, state.data());
-    }
+    });
   };
   for (int64_t layer = 0; layer + 1 < layers; ++layer) {
     torch::Tensor output = torch::empty({steps, 2 * hidden}, x.options());
     // The two directions are independent: one thread each.
-    const at::ThreadLocalState caller_state;  // inference mode is per thread
-    at::parallel_for(0, 2, 1, [&](int64_t begin, int64_t end) {
-      const at::ThreadLocalStateGuard same_state_as_caller(caller_state);
+    torch_util::parallel_for_as_caller(0, 2, 1, [&](int64_t begin, int64_t end) {
       for (int64_t direction = begin; direction < end; ++direction) {
         run_direction(x, layer, direction, output.data_ptr<float>() + direction * hidden, 2 * hidden);
       }
@@ -305,13 +306,11 @@ void RmvpeNet::classify(torch::Tensor x, int64_t frames, const SalienceBlock& bl
   run_direction(x, last, 0, forward_half.data_ptr<float>(), hidden);
   const torch::Tensor joined = torch::empty({std::min(kGruBlockFrames, steps), 2 * hidden}, x.options());
   std::vector<float> state(static_cast<std::size_t>(hidden), 0.0f);
-  for (int64_t block_start = 0; block_start < steps; block_start += kGruBlockFrames) {
-    const int64_t count = std::min(kGruBlockFrames, steps - block_start);
-    const int64_t start = steps - block_start - count;
+  for_each_block(1, [&](int64_t start, int64_t count) {
     run_gru_block(x, last, 1, start, count, joined.data_ptr<float>() + hidden, 2 * hidden, state.data());
     joined.narrow(0, 0, count).narrow(1, 0, hidden).copy_(forward_half.narrow(0, start, count));
     emit(joined.narrow(0, 0, count), start);
-  }
+  });
 }
 
 RmvpeNet::Conv RmvpeNet::place(torch::Tensor weight, torch::Tensor bias) const {

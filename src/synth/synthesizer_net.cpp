@@ -643,11 +643,8 @@ torch::Tensor Generator::forward(torch::Tensor x, const torch::Tensor& f0, const
     run_tiles(0, tiles);
   } else {
     // Whole tiles per thread, each computed single-threaded: twice the throughput of splitting
-    // every small convolution across cores. Worker threads do not inherit inference mode.
-    at::parallel_for(0, tiles, 1, [&](int64_t begin, int64_t end) {
-      const c10::InferenceMode inference;
-      run_tiles(begin, end);
-    });
+    // every small convolution across cores.
+    torch_util::parallel_for_as_caller(0, tiles, 1, run_tiles);
   }
   return audio.unsqueeze(1);
 }
